@@ -1,0 +1,193 @@
+"""Read YAML strictly into plain values, remembering where each value stood."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.error import MarkedYAMLError
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .errors import DataError, Problem
+
+Loc = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _Resolver(BaseResolver):
+    """Resolve plain scalars the YAML 1.2 way, and more strictly: only what cannot surprise."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's own class registry
+
+
+_Resolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
+_Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|)$"), ["~", "n", ""])
+# No leading zeros (010 is neither 8 nor 10 but text, which the model then refuses) and no separators.
+_Resolver.add_implicit_resolver(_INT, re.compile(r"^-?(?:0|[1-9][0-9]*)$"), list("-0123456789"))
+_Resolver.add_implicit_resolver(_FLOAT, re.compile(r"^-?(?:0|[1-9][0-9]*)\.[0-9]+$"), list("-0123456789"))
+
+
+class _StrictComposeError(MarkedYAMLError):
+    """Raise when the document uses a YAML feature staff should not need."""
+
+
+class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
+    """Compose a node tree, refusing anchors and aliases."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _StrictComposeError(
+                None, None, f"不可使用別名 *{event.anchor}，請直接寫出內容 (aliases are not allowed)", event.start_mark
+            )
+        if isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor is not None:
+            raise _StrictComposeError(
+                None, None, f"不可使用錨點 &{event.anchor} (anchors are not allowed)", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Document:
+    """One YAML file's plain value plus the position of every key and value in it."""
+
+    path: str
+    data: Any
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Return the 1-based line and column of `loc`, or of its nearest located ancestor."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self.keys[loc]
+        while loc not in self.values and loc:
+            loc = loc[:-1]
+        return self.values.get(loc, (1, 1))
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        """Return a problem located at `loc` in this document."""
+        line, column = self.where(loc, key=key)
+        return Problem(self.path, line, column, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """Spell a location path for people: `budget.lines[2].amount`, counting items from 1."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+_YAML_PROBLEMS = [
+    ("found character '\\t' that cannot start any token", "不可用 Tab 鍵縮排，請改用空格 (tab characters are not allowed)"),
+    ("mapping values are not allowed here", "這裡不能出現冒號「:」；若文字中含有冒號，請用引號把整段文字括起來"),
+    ("could not find expected ':'", "找不到預期的冒號「:」，請檢查縮排與欄位名稱"),
+    ("found duplicate anchor", "錨點名稱重複"),
+]
+
+
+def _translate(problem: str) -> str:
+    for english, chinese in _YAML_PROBLEMS:
+        if problem.startswith(english):
+            return chinese
+    return f"YAML 語法錯誤：{problem}"
+
+
+def parse(text: str, path: str) -> Document:
+    """Parse YAML text into a Document, raising DataError with positions on any problem."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except _StrictComposeError as exc:
+        mark = exc.problem_mark
+        raise DataError([Problem(path, mark.line + 1, mark.column + 1, "", str(exc.problem))]) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise DataError([Problem(path, line, column, "", _translate(str(exc.problem)))]) from None
+    finally:
+        loader.dispose()
+    doc = Document(path, None)
+    if node is None:
+        raise DataError([Problem(path, 1, 1, "", "檔案是空的 (the file is empty)")])
+    problems: list[Problem] = []
+    doc.data = _construct(node, (), doc, problems)
+    if problems:
+        raise DataError(problems)
+    return doc
+
+
+def _construct(node: Node, loc: Loc, doc: Document, problems: list[Problem]) -> Any:
+    doc.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node, loc + ("<key>",), doc, problems)
+            del doc.values[loc + ("<key>",)]
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, str):
+                problems.append(Problem(doc.path, *where, format_loc(loc), f"欄位名稱必須是文字，讀到的是 {key!r}"))
+                continue
+            if key in result:
+                first = doc.keys[loc + (key,)]
+                problems.append(Problem(
+                    doc.path, *where, format_loc(loc + (key,)),
+                    f"欄位重複：第 {first[0]} 行已經寫過 {key}，同一層只能寫一次 (duplicate key)",
+                ))
+                continue
+            doc.keys[loc + (key,)] = where
+            result[key] = _construct(value_node, loc + (key,), doc, problems)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_construct(item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT and re.fullmatch(r"-?(?:0|[1-9][0-9]*)", value):
+        return int(value)
+    if tag == _FLOAT and re.fullmatch(r"-?(?:0|[1-9][0-9]*)\.[0-9]+", value):
+        return Decimal(value)
+    if tag == _BOOL and value in ("true", "false"):
+        return value == "true"
+    if tag == _NULL and value in ("", "~", "null"):
+        return None
+    line, column = doc.values[loc]
+    problems.append(Problem(doc.path, line, column, format_loc(loc), f"不支援的 YAML 標籤 {tag} (unsupported tag)"))
+    return None
+
+
+def load_file(path: Path, display: str) -> Document:
+    """Read and parse one YAML file; `display` is the path shown in messages."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(display, 1, 1, "", f"檔案不是 UTF-8 編碼，請以 UTF-8 儲存 ({exc.reason})")]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return parse(text, display)

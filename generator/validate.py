@@ -1,0 +1,318 @@
+"""Find the data files, check them against the models, and reconcile their arithmetic."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+from .load import Document, Loc, load_file
+from .model import (
+    PERIODS,
+    UNIT_KINDS,
+    Agency,
+    AgencyData,
+    Figure,
+    Plan,
+    PlanItem,
+    Portal,
+    Report,
+    Sourced,
+    report_slug,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+_AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_KINDS: dict[str, type[BaseModel]] = {"plans": Plan, "reports": Report}
+
+
+def load_portal(data_dir: Path, display_root: Path | None = None) -> Portal:
+    """Load and check every record under `data_dir`; raise DataError listing all problems."""
+    root = display_root if display_root is not None else data_dir.parent
+    problems: list[Problem] = []
+    agencies: list[AgencyData] = []
+
+    def shown(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    if not data_dir.is_dir():
+        raise DataError([Problem(shown(data_dir), 1, 1, "", "找不到資料資料夾 (data directory not found)")])
+    for entry in sorted(data_dir.iterdir()):
+        if entry.name.startswith(".") or entry.name == "README.md":
+            continue
+        if not entry.is_dir() or not _AGENCY_ID.fullmatch(entry.name):
+            problems.append(Problem(shown(entry), 1, 1, "", _misplaced_message()))
+            continue
+        agency_file = entry / "agency.yml"
+        agency = _read(agency_file, shown(agency_file), Agency, problems) if agency_file.exists() else None
+        if not agency_file.exists():
+            problems.append(Problem(shown(agency_file), 1, 1, "", "缺少機關資料檔 agency.yml (missing agency.yml)"))
+        bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?"))
+        for path in sorted(entry.rglob("*")):
+            rel = path.relative_to(entry)
+            if path.is_dir() or rel.as_posix() == "agency.yml" or path.name.startswith("."):
+                continue
+            kind = rel.parts[0] if len(rel.parts) == 2 and path.suffix == ".yml" else None
+            if kind not in _KINDS:
+                problems.append(Problem(shown(path), 1, 1, "", _misplaced_message()))
+                continue
+            sourced = _read(path, shown(path), _KINDS[kind], problems)
+            if sourced is None:
+                continue
+            if isinstance(sourced.record, Plan):
+                bundle.plans.append(sourced)  # type: ignore[arg-type]
+            else:
+                bundle.reports.append(sourced)  # type: ignore[arg-type]
+        if agency is not None:
+            agencies.append(bundle)
+    for bundle in agencies:
+        bundle.plans.sort(key=lambda s: s.record.year)
+        bundle.reports.sort(key=lambda s: (s.record.year, list(PERIODS).index(s.record.period)))
+    if problems:
+        raise DataError(problems)
+    return Portal(agencies)
+
+
+def _misplaced_message() -> str:
+    return (
+        "檔案放錯位置：資料必須是 data/<機關代號>/agency.yml、data/<機關代號>/plans/<年度>.yml "
+        "或 data/<機關代號>/reports/<年度>-h1|h2|year.yml（機關代號只用小寫英文、數字與 -）"
+    )
+
+
+def _read(path: Path, display: str, model: type[M], problems: list[Problem]) -> Sourced[Any] | None:
+    """Load one file into `model`, appending its problems; return None if it has any."""
+    try:
+        doc = load_file(path, display)
+    except DataError as exc:
+        problems.extend(exc.problems)
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), "檔案最上層應為欄位對照（key: value）"))
+        return None
+    try:
+        record = model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_translate_errors(exc, doc))
+        return None
+    found = list(_reconcile(record, path, doc))
+    problems.extend(found)
+    return None if found else Sourced(display, record)
+
+
+def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
+    """Drop pydantic's union-member tags from `loc`, keeping only steps into the data."""
+    out: list[str | int] = []
+    for step in loc:
+        if isinstance(data, dict) and isinstance(step, str):
+            out.append(step)
+            data = data.get(step)
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            out.append(step)
+            data = data[step]
+        elif not isinstance(step, str) or isinstance(data, dict):
+            break
+    return tuple(out)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "一組欄位" if isinstance(value, dict) else "一個清單"
+    return f"「{value}」"
+
+
+def _message(error: Any, model_fields: list[str]) -> str:
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "missing":
+        return "缺少必填欄位 (required field missing)"
+    if kind == "extra_forbidden":
+        allowed = "、".join(model_fields)
+        return f"不認得這個欄位，可能拼錯了；這裡可用的欄位有：{allowed} (unknown field)"
+    if kind == "int_type":
+        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
+        return f"應為整數，讀到的是{_shown(value)}{hint} (expected an integer)"
+    if kind in ("is_instance_of", "decimal_type", "float_type"):
+        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
+        return f"應為數字，讀到的是{_shown(value)}{hint} (expected a number)"
+    if kind == "string_type":
+        hint = "；純數字的文字（例如項次 \"1\"）請加上引號" if isinstance(value, int | Decimal) else ""
+        return f"應為文字，讀到的是{_shown(value)}{hint} (expected text)"
+    if kind == "literal_error":
+        return f"只能是下列之一：{ctx.get('expected', '')}，讀到的是{_shown(value)} (not an allowed value)"
+    if kind == "greater_than_equal":
+        return f"不可小於 {ctx.get('ge')}，讀到的是{_shown(value)} (too small)"
+    if kind == "less_than_equal":
+        return f"不可大於 {ctx.get('le')}，讀到的是{_shown(value)} (too large)"
+    if kind == "string_too_short":
+        return "不可空白 (must not be empty)"
+    if kind == "too_short":
+        return f"至少要有 {ctx.get('min_length')} 筆 (too few entries)"
+    if kind == "list_type":
+        return f"應為清單（每筆以「- 」開頭），讀到的是{_shown(value)} (expected a list)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"應為一組欄位（key: value），讀到的是{_shown(value)} (expected a mapping)"
+    if kind == "bool_type":
+        return f"應為 true 或 false，讀到的是{_shown(value)} (expected true or false)"
+    return f"{error['msg']}"
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Return the field names allowed in the mapping that `loc` points into."""
+    current: Any = model
+    for step in loc[:-1]:
+        if isinstance(step, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or step not in current.model_fields:
+            return []
+        annotation = current.model_fields[step].annotation
+        current = _model_in(annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
+    model = exc.title
+    root: type[BaseModel] = {"Plan": Plan, "Report": Report, "Agency": Agency}.get(model, Agency)
+    seen: set[Loc] = set()
+    problems = []
+    for error in exc.errors():
+        loc = _data_loc(error["loc"], doc.data)
+        if error["type"] == "missing":
+            loc = (*loc, error["loc"][len(loc)]) if len(error["loc"]) > len(loc) else loc
+        if loc in seen:
+            continue
+        seen.add(loc)
+        message = _message(error, _fields_at(root, loc))
+        problems.append(doc.problem(loc, message, key=error["type"] == "extra_forbidden"))
+    return problems
+
+
+def _fmt(value: int | Decimal) -> str:
+    return f"{value:,}"
+
+
+def _reconcile(record: BaseModel, path: Path, doc: Document) -> Iterator[Problem]:
+    """Yield every arithmetic or consistency problem in one validated record."""
+    if isinstance(record, Plan):
+        yield from _reconcile_plan(record, path, doc)
+    elif isinstance(record, Report):
+        yield from _reconcile_report(record, path, doc)
+
+
+def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
+    if path.stem != str(plan.year):
+        yield doc.problem(("year",), f"年度 {plan.year} 與檔名 {path.name} 不符；檔名應為 {plan.year}.yml")
+    budget = plan.budget
+    total = sum(line.amount for line in budget.lines)
+    if total != budget.total:
+        diff = total - budget.total
+        yield doc.problem(
+            ("budget", "total"),
+            f"各列金額加總為 {_fmt(total)} {budget.unit}，與合計 {_fmt(budget.total)} {budget.unit} 不符"
+            f"（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
+        )
+    lines_by_no: dict[str, int] = {}
+    for i, line in enumerate(budget.lines):
+        if line.no in lines_by_no:
+            yield doc.problem(("budget", "lines", i, "no"), f"項次「{line.no}」重複 (duplicate number)")
+        lines_by_no.setdefault(line.no, line.amount)
+    yield from _unique_numbers(plan.items.entries, ("items", "entries"), doc)
+    for i, item in enumerate(plan.items.entries):
+        if item.budget is None:
+            continue
+        loc: Loc = ("items", "entries", i, "budget")
+        if item.no not in lines_by_no:
+            yield doc.problem(loc, f"預算表中沒有項次「{item.no}」，無法對照此計畫的預算")
+        elif lines_by_no[item.no] != item.budget:
+            yield doc.problem(
+                loc,
+                f"計畫預算 {_fmt(item.budget)} 千元與預算表項次「{item.no}」的 "
+                f"{_fmt(lines_by_no[item.no])} 千元不符 (does not match the budget table)",
+            )
+
+
+def _unique_numbers(items: list[PlanItem], loc: Loc, doc: Document) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.no in seen:
+            yield doc.problem((*loc, i, "no"), f"同一層的項次「{item.no}」重複 (duplicate number)")
+        seen.add(item.no)
+        yield from _unique_numbers(item.children, (*loc, i, "children"), doc)
+
+
+def _reconcile_report(report: Report, path: Path, doc: Document) -> Iterator[Problem]:
+    if path.stem != report_slug(report):
+        yield doc.problem(
+            ("period",),
+            f"年度與期間（{report.year} 年{report.period}）與檔名 {path.name} 不符；"
+            f"檔名應為 {report_slug(report)}.yml",
+        )
+    for c, chapter in enumerate(report.chapters):
+        for s, section in enumerate(chapter.sections):
+            base: Loc = ("chapters", c, "sections", s)
+            if section.text is None and not section.items:
+                yield doc.problem(base, "這一節需要 text（內文）或 items（分項）其中之一")
+            if section.text is None and section.figures:
+                yield doc.problem((*base, "figures"), "有 figures 時必須有 text，數字的原文要出現在內文中")
+            if section.text is not None:
+                yield from _check_figures(section.figures, section.text, (*base, "figures"), doc)
+            for i, item in enumerate(section.items):
+                yield from _check_figures(item.figures, item.text, (*base, "items", i, "figures"), doc)
+
+
+def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
+    for i, figure in enumerate(figures):
+        here: Loc = (*loc, i)
+        if figure.quote not in text:
+            yield doc.problem((*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)")
+        elif not _quote_has_value(figure.quote, figure.value):
+            yield doc.problem(
+                (*here, "value"),
+                f"數值 {figure.value} 沒有出現在原文片段「{figure.quote}」中 (value not in its quote)",
+            )
+        if figure.unit == "%" and figure.value > 100:
+            yield doc.problem((*here, "value"), f"百分比必須介於 0 到 100，讀到的是 {figure.value}")
+        for b, breakdown in enumerate(figure.breakdowns):
+            bloc: Loc = (*here, "breakdowns", b)
+            total = sum((part.value for part in breakdown.parts), start=0)
+            if total != figure.value:
+                yield doc.problem(
+                    (*bloc, "parts"),
+                    f"「{breakdown.by}」各部分加總為 {_fmt(total)}，與「{figure.label}」的 "
+                    f"{_fmt(figure.value)} {figure.unit}不符（相差 {total - figure.value:+,}）(parts do not add up)",
+                )
+            for p, part in enumerate(breakdown.parts):
+                if UNIT_KINDS.get(part.unit, part.unit) != UNIT_KINDS.get(figure.unit, figure.unit):
+                    yield doc.problem(
+                        (*bloc, "parts", p, "unit"),
+                        f"單位「{part.unit}」與上層數字的單位「{figure.unit}」不同，無法加總",
+                    )
+            yield from _check_figures(breakdown.parts, text, (*bloc, "parts"), doc)
+
+
+def _quote_has_value(quote: str, value: int | Decimal) -> bool:
+    digits = re.findall(r"\d[\d,]*(?:\.\d+)?", quote)
+    return any(Decimal(d.replace(",", "")) == value for d in digits)
