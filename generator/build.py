@@ -1,0 +1,99 @@
+"""Build the site all-or-nothing: check everything first, then swap a finished `site/` into place."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .model import Portal
+from .pages import generate
+from .validate import load_portal
+
+
+class BuildError(Exception):
+    """Raise when MkDocs refuses to build (a broken link, a strict-mode warning)."""
+
+
+def source_date_epoch(root: Path) -> str | None:
+    """Return SOURCE_DATE_EPOCH, defaulting to the last commit's time so builds are reproducible."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def check(data_dir: Path, root: Path) -> Portal:
+    """Load and validate every record; raise DataError with all problems."""
+    return load_portal(data_dir, root)
+
+
+def build(config_file: Path, site_dir: Path | None = None) -> Path:
+    """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    root = config_file.resolve().parent
+    epoch = source_date_epoch(root)
+    if epoch:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    probe = load_config(str(config_file))
+    target = Path(site_dir or probe.site_dir).resolve()
+    data_dir = root / dict(probe.plugins["portal"].config).get("data_dir", "data")
+    check(data_dir, root)  # raises DataError before anything is written
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        try:
+            mkdocs_build(config)
+        except (Abort, ConfigurationError, PluginError) as exc:
+            raise BuildError(str(exc)) from None
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put `new` where `target` is, keeping the old tree until the new one is in place."""
+    new.chmod(0o755)
+    if not target.exists():
+        new.rename(target)
+        return
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def export(data_dir: Path, root: Path, out_dir: Path) -> int:
+    """Write the generated pages and charts as plain files for any static-site engine."""
+    resolved = out_dir.resolve()
+    for forbidden in (data_dir.resolve(), (root / "content").resolve()):
+        if resolved == forbidden or forbidden in resolved.parents:
+            raise ValueError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
+    site = generate(load_portal(data_dir, root))
+    for path, content in site.files.items():
+        dest = out_dir / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return len(site.files)
+
+
+def serve(config_file: Path, dev_addr: str) -> None:
+    """Run MkDocs' live-reloading server; edits under data/ and content/ rebuild the site."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)

@@ -1,0 +1,84 @@
+"""The `portal` command: check, build, serve and export the site."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import DataError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal", description="施政透明網產生器：檢查資料、建置與預覽網站 (transparency portal generator)"
+    )
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="MkDocs 設定檔（預設 mkdocs.yml）")
+    parser.add_argument("-q", "--quiet", action="store_true", help="只在出錯時輸出訊息")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser("check", help="只檢查 data/ 的資料，不建置網站")
+    check.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    build = commands.add_parser("build", help="檢查資料並以嚴格模式建置網站到 site/")
+    build.add_argument("-d", "--site-dir", default=None, help="輸出資料夾（預設依 mkdocs.yml，通常是 site/）")
+    serve = commands.add_parser("serve", help="在本機預覽網站，修改 YAML 後自動重新整理")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="位址與埠（預設 127.0.0.1:8000）")
+    export = commands.add_parser("export", help="把產生的頁面與圖表寫成一般檔案（供其他網站產生器使用）")
+    export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
+    export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return 0 on success, 1 on data errors, 2 on usage errors."""
+    args = _parser().parse_args(argv)
+    config_file = Path(args.config_file)
+    root = config_file.resolve().parent
+    say = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
+    try:
+        if args.command == "check":
+            from .build import check
+
+            portal = check(root / args.data, root)
+            plans = sum(len(a.plans) for a in portal.agencies)
+            reports = sum(len(a.reports) for a in portal.agencies)
+            say(f"資料檢查通過：{len(portal.agencies)} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
+            return EXIT_OK
+        if not config_file.is_file():
+            print(f"找不到設定檔 {config_file} (config file not found)", file=sys.stderr)
+            return EXIT_USAGE
+        if args.command == "build":
+            from .build import BuildError, build
+
+            started = time.monotonic()
+            try:
+                target = build(config_file, Path(args.site_dir) if args.site_dir else None)
+            except BuildError as exc:
+                print(f"網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n{exc}",
+                      file=sys.stderr)
+                return EXIT_DATA
+            say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）。")
+            return EXIT_OK
+        if args.command == "export":
+            from .build import export
+
+            try:
+                count = export(root / args.data, root, Path(args.out_dir))
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_USAGE
+            say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
+            return EXIT_OK
+        from .build import check, serve
+
+        check(root / "data", root)
+        serve(config_file, args.dev_addr)
+        return EXIT_OK
+    except DataError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_DATA
+
+
+if __name__ == "__main__":
+    sys.exit(main())

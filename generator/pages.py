@@ -1,0 +1,290 @@
+"""Turn validated records into the site's Markdown pages, charts and navigation."""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts
+from .charts import Chart
+from .model import AgencyData, Figure, Plan, PlanItem, Portal, Report, Sourced, report_slug, western_year
+
+_PUNCT = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
+
+
+def escape(value: object) -> str:
+    """Make text inert in Markdown and HTML: every ASCII punctuation mark becomes an entity."""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return " ".join(value.split()).translate(_PUNCT)
+    if value is None:
+        return ""
+    return escape(str(value))
+
+
+def number(value: int | Decimal) -> Markup:
+    """Format a number the way Taiwanese readers expect: 59,738 or 98.39."""
+    return Markup(f"{value:,}")
+
+
+def amount_reading(thousands: int) -> Markup:
+    """Spell an amount in 千元 exactly in 億/萬/千 units: 59,738 → 5,973 萬 8 千元."""
+    yi, rest = divmod(thousands, 100_000)
+    wan, qian = divmod(rest, 10)
+    parts = [f"{yi:,} 億"] if yi else []
+    if wan:
+        parts.append(f"{wan:,} 萬")
+    if qian:
+        parts.append(f"{qian} 千")
+    return Markup(" ".join(parts) + "元" if parts else "0 元")
+
+
+def roc_year(year: int) -> Markup:
+    """Show an ROC year with its Western year: 113 年度（2024 年）."""
+    return Markup(f"{year} 年度（{western_year(year)} 年）")
+
+
+def with_unit(value: int | Decimal, unit: str) -> Markup:
+    """Show a figure with its unit: 95 會議次, 98.39%."""
+    return Markup(f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}")
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Markup:
+    """Return part/whole as a percentage with two decimals (computed by the portal, not published)."""
+    if not whole:
+        return Markup("—")
+    pct = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Markup(f"{pct}%")
+
+
+@dataclass
+class NavEntry:
+    """A navigation entry: a page path, or a titled section of entries."""
+
+    title: str | None
+    page: str | None = None
+    children: list[NavEntry] = field(default_factory=list)
+
+    def to_mkdocs(self) -> Any:
+        """Return the entry in mkdocs.yml `nav` form."""
+        if self.page is not None:
+            return self.page if self.title is None else {self.title: self.page}
+        return {self.title: [child.to_mkdocs() for child in self.children]}
+
+
+@dataclass
+class Site:
+    """The generated tree: {path: content}, navigation, and which data file each page comes from."""
+
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    nav: list[NavEntry] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=True,
+        finalize=lambda value: Markup(escape(value)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        number=number, reading=amount_reading, roc_year=roc_year, with_unit=with_unit, share=share,
+        western=western_year,
+        heading=lambda depth: Markup("#" * (depth + 3)),
+    )
+    return env
+
+
+def plan_dir(agency: AgencyData, plan: Plan) -> str:
+    """Return the folder of a plan's pages."""
+    return f"{agency.id}/plans/{plan.year}"
+
+
+def report_dir(agency: AgencyData, report: Report) -> str:
+    """Return the folder of a report's pages."""
+    return f"{agency.id}/reports/{report_slug(report)}"
+
+
+def report_name(report: Report) -> str:
+    """Name a report's period: 110 年下半年."""
+    return f"{report.year} 年{report.period}"
+
+
+def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
+    """Describe the chart of a plan's budget by category."""
+    budget = plan.budget
+    labels = tuple(f"{line.no}、{line.category}" for line in budget.lines)
+    listing = "、".join(f"{line.category} {line.amount:,}" for line in budget.lines)
+    return Chart(
+        file=f"{plan_dir(agency, plan)}/budget/budget.svg",
+        title=f"{plan.year} 年度預算各類金額（單位：{budget.unit}）",
+        labels=labels,
+        values=tuple(line.amount for line in budget.lines),
+        unit=budget.unit,
+        alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
+        f"合計 {budget.total:,} {budget.unit}。",
+    )
+
+
+@dataclass(frozen=True)
+class Located:
+    """A report figure with its place in the report."""
+
+    anchor: Markup
+    where: str
+    figure: Figure
+
+
+def report_figures(report: Report) -> list[Located]:
+    """List every top-level figure of a report with its anchor and section label, in reading order."""
+    found = []
+    for c, chapter in enumerate(report.chapters, 1):
+        for s, section in enumerate(chapter.sections, 1):
+            where = f"{chapter.no}、{section.no}"
+            for figure in section.figures:
+                found.append(Located(Markup(f"ch{c}-s{s}"), where, figure))
+            for i, item in enumerate(section.items, 1):
+                label = f"{where}{item.no}." if item.no else where
+                for figure in item.figures:
+                    found.append(Located(Markup(f"ch{c}-s{s}-i{i}"), label, figure))
+    return found
+
+
+def breakdown_charts(agency: AgencyData, report: Report) -> dict[tuple[str, int], Chart]:
+    """Describe one chart per breakdown of a report figure, keyed by (anchor, figure index, breakdown)."""
+    out: dict[tuple[str, int], Chart] = {}
+    for n, located in enumerate(report_figures(report), 1):
+        figure = located.figure
+        for b, breakdown in enumerate(figure.breakdowns, 1):
+            listing = "、".join(f"{p.label} {with_unit(p.value, p.unit)}" for p in breakdown.parts)
+            out[(f"{n}", b)] = Chart(
+                file=f"{report_dir(agency, report)}/figure-{n}-{b}.svg",
+                title=f"{figure.label}，依{breakdown.by}",
+                labels=tuple(p.label for p in breakdown.parts),
+                values=tuple(p.value for p in breakdown.parts),
+                unit=figure.unit,
+                alt=f"長條圖，{report_name(report)}{figure.label} {with_unit(figure.value, figure.unit)}，"
+                f"依{breakdown.by}：{listing}。",
+            )
+    return out
+
+
+def _relative(chart: Chart, page_dir: str) -> Markup:
+    return Markup(chart.file.removeprefix(page_dir + "/"))
+
+
+def _key_figures(report: Report) -> list[Located]:
+    """Pick the first figure of each chapter and every figure that has a breakdown."""
+    picked: list[Located] = []
+    chapters_seen: set[str] = set()
+    for located in report_figures(report):
+        chapter = located.anchor.split("-")[0]
+        if chapter not in chapters_seen or located.figure.breakdowns:
+            chapters_seen.add(chapter)
+            if located not in picked:
+                picked.append(located)
+    return picked
+
+
+def generate(portal: Portal) -> Site:
+    """Render every page and chart of the portal into memory."""
+    env = _environment()
+    site = Site()
+    home_agencies = []
+    for agency in portal.agencies:
+        years: dict[int, list[str]] = {}
+        for sourced in agency.plans:
+            _plan_pages(env, site, agency, sourced, years)
+        for sourced_report in agency.reports:
+            _report_page(env, site, agency, sourced_report, years)
+        site.nav.append(NavEntry(
+            escape(agency.agency.name),
+            children=[
+                NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
+                for year, pages in sorted(years.items(), reverse=True)
+            ],
+        ))
+        latest_plan = agency.plans[-1].record if agency.plans else None
+        latest_report = agency.reports[-1].record if agency.reports else None
+        home_agencies.append({
+            "data": agency,
+            "plan": latest_plan,
+            "id": Markup(agency.id),
+            "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
+            "report": latest_report,
+            "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
+            "key_figures": _key_figures(latest_report) if latest_report else [],
+        })
+    site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
+    site.nav.insert(0, NavEntry("首頁", "index.md"))
+    for chart in site.charts.values():
+        site.files[chart.file] = charts.render_svg(chart)
+    return site
+
+
+def _plan_pages(
+    env: jinja2.Environment, site: Site, agency: AgencyData, sourced: Sourced[Plan], years: dict[int, list[str]]
+) -> None:
+    plan = sourced.record
+    base = plan_dir(agency, plan)
+    chart = budget_chart(agency, plan)
+    site.charts[chart.file] = chart
+    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries)}
+    pages = {
+        f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
+        f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
+            **context, chart=chart, chart_src=_relative(chart, f"{base}/budget")
+        ),
+    }
+    for path, text in pages.items():
+        site.files[path] = text
+        site.sources[path] = sourced.path
+        years.setdefault(plan.year, []).append(path)
+
+
+def _flatten(items: list[PlanItem], depth: int = 0, prefix: str = "item") -> list[dict[str, Any]]:
+    """List plan items depth-first with heading level and a stable anchor."""
+    out = []
+    for i, item in enumerate(items, 1):
+        anchor = f"{prefix}-{i}"
+        out.append({"item": item, "depth": depth, "anchor": anchor})
+        out.extend(_flatten(item.children, depth + 1, anchor))
+    return out
+
+
+def _report_page(
+    env: jinja2.Environment,
+    site: Site,
+    agency: AgencyData,
+    sourced: Sourced[Report],
+    years: dict[int, list[str]],
+) -> None:
+    report = sourced.record
+    base = report_dir(agency, report)
+    by_figure = breakdown_charts(agency, report)
+    site.charts.update({chart.file: chart for chart in by_figure.values()})
+    numbered = {id(located.figure): str(n) for n, located in enumerate(report_figures(report), 1)}
+    path = f"{base}/index.md"
+    site.files[path] = env.get_template("report.md.j2").render(
+        agency=agency.agency,
+        report=report,
+        name=report_name(report),
+        figures=report_figures(report),
+        charts_for=lambda figure: [
+            (chart, _relative(chart, base))
+            for (n, _b), chart in sorted(by_figure.items())
+            if n == numbered[id(figure)]
+        ],
+    )
+    site.sources[path] = sourced.path
+    years.setdefault(report.year, []).append(path)
