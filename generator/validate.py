@@ -127,7 +127,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return "空白"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "「true」" if value else "「false」"
     if isinstance(value, dict | list):
         return "一組欄位" if isinstance(value, dict) else "一個清單"
     return f"「{value}」"
@@ -147,10 +147,15 @@ def _message(error: Any, model_fields: list[str]) -> str:
         hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
         return f"應為數字，讀到的是{_shown(value)}{hint} (expected a number)"
     if kind == "string_type":
-        hint = "；純數字的文字（例如項次 \"1\"）請加上引號" if isinstance(value, int | Decimal) else ""
+        hint = ""
+        if isinstance(value, bool):
+            hint = "；若要寫 true、false 這類字，請加上引號"
+        elif isinstance(value, int | Decimal):
+            hint = "；純數字的文字（例如項次 \"1\"）請加上引號"
         return f"應為文字，讀到的是{_shown(value)}{hint} (expected text)"
     if kind == "literal_error":
-        return f"只能是下列之一：{ctx.get('expected', '')}，讀到的是{_shown(value)} (not an allowed value)"
+        allowed = "、".join(f"「{v}」" for v in re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        return f"只能是下列之一：{allowed}，讀到的是{_shown(value)} (not an allowed value)"
     if kind == "greater_than_equal":
         return f"不可小於 {ctx.get('ge')}，讀到的是{_shown(value)} (too small)"
     if kind == "less_than_equal":
@@ -231,7 +236,7 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
         diff = total - budget.total
         yield doc.problem(
             ("budget", "total"),
-            f"各列金額加總為 {_fmt(total)} {budget.unit}，與合計 {_fmt(budget.total)} {budget.unit} 不符"
+            f"各列金額加總為 {_fmt(total)} {budget.unit}，與合計 {_fmt(budget.total)} {budget.unit}不符"
             f"（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
         )
     lines_by_no: dict[str, int] = {}

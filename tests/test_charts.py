@@ -1,0 +1,64 @@
+"""Charts: Chinese drawn with the bundled font, byte-identical output, alt text from the data."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from conftest import ROOT
+from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, render_svg, setup_fonts
+from generator.pages import budget_chart
+from generator.validate import load_portal
+
+
+@pytest.fixture(scope="module")
+def chart() -> Chart:
+    agency = load_portal(ROOT / "data", ROOT).agencies[0]
+    return budget_chart(agency, agency.plans[0].record)
+
+
+def test_bundled_cjk_font_is_used() -> None:
+    from matplotlib import font_manager
+
+    setup_fonts()
+    found = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)
+    assert found.endswith("NotoSansCJK-Regular.ttc")
+
+
+def test_chinese_labels_draw_without_missing_glyphs(chart: Chart) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = render_svg(chart)
+    assert svg.startswith(b"<?xml")
+    assert b"<dc:date>" not in svg
+
+
+def test_missing_glyph_is_an_error() -> None:
+    broken = Chart("x.svg", "t", ("\U0001f600",), (1,), "案", "alt")
+    with pytest.raises(MissingGlyphError):
+        render_svg(broken)
+
+
+def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
+    first = render_svg(chart)
+    assert render_svg(chart) == first
+    code = (
+        "import sys; from conftest import ROOT; from generator.pages import budget_chart;"
+        "from generator.validate import load_portal; from generator.charts import render_svg;"
+        "a = load_portal(ROOT / 'data', ROOT).agencies[0];"
+        "sys.stdout.buffer.write(render_svg(budget_chart(a, a.plans[0].record)))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "tests", capture_output=True, check=True,
+        env={"PYTHONHASHSEED": "123", "PATH": ""},
+    ).stdout
+    assert other == first
+
+
+def test_alt_text_is_written_from_the_data(chart: Chart) -> None:
+    assert chart.alt == (
+        "長條圖，高雄市政府政風處 113 年度預算各類金額（千元）：一般行政 58,696、組織管理機密維護 131、"
+        "預防貪瀆 579、政風調查 242、預備金 90；合計 59,738 千元。"
+    )

@@ -1,0 +1,81 @@
+"""Generated Markdown: golden files for the real data, number formats, and escaping."""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from generator.pages import amount_reading, escape, generate, roc_year, share, with_unit
+from generator.validate import load_portal
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def site():  # type: ignore[no-untyped-def]
+    return generate(load_portal(ROOT / "data", ROOT))
+
+
+def test_generated_markdown_matches_golden_files(site) -> None:  # type: ignore[no-untyped-def]
+    pages = {path: text for path, text in site.files.items() if path.endswith(".md")}
+    if os.environ.get("UPDATE_GOLDEN"):
+        for path, text in pages.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, encoding="utf-8")
+    golden = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.md")}
+    assert sorted(pages) == sorted(golden)
+    for path, text in pages.items():
+        assert text == (GOLDEN / path).read_text(encoding="utf-8"), f"{path} differs from tests/golden/{path}"
+
+
+def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
+    svgs = sorted(path for path in site.files if path.endswith(".svg"))
+    assert svgs == [
+        "kcg-ethics/plans/113/budget/budget.svg",
+        "kcg-ethics/reports/110-h2/figure-23-1.svg",
+        "kcg-ethics/reports/110-h2/figure-23-2.svg",
+    ]
+
+
+def test_navigation_is_by_agency_then_year(site) -> None:  # type: ignore[no-untyped-def]
+    assert [entry.to_mkdocs() for entry in site.nav] == [
+        {"首頁": "index.md"},
+        {"高雄市政府政風處": [
+            {"113 年度（2024）": ["kcg-ethics/plans/113/index.md", "kcg-ethics/plans/113/budget/index.md"]},
+            {"110 年度（2021）": ["kcg-ethics/reports/110-h2/index.md"]},
+        ]},
+    ]
+
+
+@pytest.mark.parametrize(("thousands", "reading"), [
+    (59738, "5,973 萬 8 千元"),
+    (58696, "5,869 萬 6 千元"),
+    (90, "9 萬元"),
+    (131, "13 萬 1 千元"),
+    (5, "5 千元"),
+    (100000, "1 億元"),
+    (123456, "1 億 2,345 萬 6 千元"),
+    (0, "0 元"),
+])
+def test_amount_reading_is_exact(thousands: int, reading: str) -> None:
+    assert amount_reading(thousands) == reading
+
+
+def test_formats() -> None:
+    assert roc_year(113) == "113 年度（2024 年）"
+    assert with_unit(1170, "人次") == "1,170 人次"
+    assert with_unit(Decimal("98.39"), "%") == "98.39%"
+    assert share(58696, 59738) == "98.26%"
+    assert share(1, 0) == "—"
+
+
+def test_escape_makes_markup_and_markdown_inert() -> None:
+    assert escape("<script>alert(1)</script>") == "&#60;script&#62;alert&#40;1&#41;&#60;&#47;script&#62;"
+    assert escape("| *a* [x](javascript:y) # h") == (
+        "&#124; &#42;a&#42; &#91;x&#93;&#40;javascript&#58;y&#41; &#35; h"
+    )
+    assert escape("第一行\n\n    第二行") == "第一行 第二行"
+    assert escape("全形「，」。") == "全形「，」。"
