@@ -40,7 +40,7 @@ def setup_fonts() -> None:
     font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
     matplotlib.rcParams.update({
         "font.family": [FONT_FAMILY],
-        "font.size": 11,
+        "font.size": 13,
         "svg.hashsalt": "kcg-ethics-portal",
         "svg.fonttype": "path",
         "axes.unicode_minus": False,
@@ -55,14 +55,14 @@ def render_svg(chart: Chart) -> bytes:
     """Draw `chart` and return its SVG bytes; the same chart always gives the same bytes."""
     setup_fonts()
     count = len(chart.values)
-    fig = Figure(figsize=(7.2, 0.5 * count + 0.9), dpi=100)
+    fig = Figure(figsize=(6.4, 0.55 * count + 0.9), dpi=100)
     ax = fig.add_subplot()
     positions = list(range(count))[::-1]
     values = [float(v) for v in chart.values]
     ax.barh(positions, values, color=_BAR, height=0.6)
     ax.set_yticks(positions, labels=list(chart.labels), color=_INK)
     peak = max(values) if values and max(values) > 0 else 1.0
-    ax.set_xlim(0, peak * 1.28)
+    ax.set_xlim(0, peak * 1.4)
     for pos, value, raw in zip(positions, values, chart.values, strict=True):
         ax.text(value + peak * 0.01, pos, _label(raw, chart.unit), va="center", ha="left", color=_INK)
     ax.xaxis.set_visible(False)

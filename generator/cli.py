@@ -35,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config_file = Path(args.config_file)
     root = config_file.resolve().parent
-    say = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
+
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(message, flush=True)
+
     try:
         if args.command == "check":
             from .build import check
@@ -44,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
             plans = sum(len(a.plans) for a in portal.agencies)
             reports = sum(len(a.reports) for a in portal.agencies)
             say(f"資料檢查通過：{len(portal.agencies)} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
+            return EXIT_OK
+        if args.command == "export":
+            from .build import export
+
+            try:
+                count = export(root / args.data, root, Path(args.out_dir))
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_USAGE
+            say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
             return EXIT_OK
         if not config_file.is_file():
             print(f"找不到設定檔 {config_file} (config file not found)", file=sys.stderr)
@@ -59,16 +73,6 @@ def main(argv: list[str] | None = None) -> int:
                       file=sys.stderr)
                 return EXIT_DATA
             say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）。")
-            return EXIT_OK
-        if args.command == "export":
-            from .build import export
-
-            try:
-                count = export(root / args.data, root, Path(args.out_dir))
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return EXIT_USAGE
-            say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
             return EXIT_OK
         from .build import check, serve
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.composer import Composer
 from yaml.error import MarkedYAMLError
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
@@ -45,6 +44,10 @@ class _StrictComposeError(MarkedYAMLError):
     """Raise when the document uses a YAML feature staff should not need."""
 
 
+def _mark(event: Any) -> Any:
+    return event.start_mark
+
+
 class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
     """Compose a node tree, refusing anchors and aliases."""
 
@@ -56,16 +59,16 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
         _Resolver.__init__(self)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
             raise _StrictComposeError(
-                None, None, f"不可使用別名 *{event.anchor}，請直接寫出內容 (aliases are not allowed)", event.start_mark
+                None, None, f"不可使用別名 *{event.anchor}，請直接寫出內容 (aliases are not allowed)", _mark(event)
             )
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor is not None:
             raise _StrictComposeError(
-                None, None, f"不可使用錨點 &{event.anchor} (anchors are not allowed)", event.start_mark
+                None, None, f"不可使用錨點 &{event.anchor} (anchors are not allowed)", _mark(event)
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -104,7 +107,10 @@ def format_loc(loc: Loc) -> str:
 
 
 _YAML_PROBLEMS = [
-    ("found character '\\t' that cannot start any token", "不可用 Tab 鍵縮排，請改用空格 (tab characters are not allowed)"),
+    (
+        "found character '\\t' that cannot start any token",
+        "不可用 Tab 鍵縮排，請改用空格 (tab characters are not allowed)",
+    ),
     ("mapping values are not allowed here", "這裡不能出現冒號「:」；若文字中含有冒號，請用引號把整段文字括起來"),
     ("could not find expected ':'", "找不到預期的冒號「:」，請檢查縮排與欄位名稱"),
     ("found duplicate anchor", "錨點名稱重複"),
@@ -124,8 +130,8 @@ def parse(text: str, path: str) -> Document:
     try:
         node = loader.get_single_node()
     except _StrictComposeError as exc:
-        mark = exc.problem_mark
-        raise DataError([Problem(path, mark.line + 1, mark.column + 1, "", str(exc.problem))]) from None
+        line, column = (exc.problem_mark.line + 1, exc.problem_mark.column + 1) if exc.problem_mark else (1, 1)
+        raise DataError([Problem(path, line, column, "", str(exc.problem))]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -147,24 +153,24 @@ def _construct(node: Node, loc: Loc, doc: Document, problems: list[Problem]) -> 
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _construct(key_node, loc + ("<key>",), doc, problems)
-            del doc.values[loc + ("<key>",)]
+            key = _construct(key_node, (*loc, "<key>"), doc, problems)
+            del doc.values[(*loc, "<key>")]
             where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key, str):
                 problems.append(Problem(doc.path, *where, format_loc(loc), f"欄位名稱必須是文字，讀到的是 {key!r}"))
                 continue
             if key in result:
-                first = doc.keys[loc + (key,)]
+                first = doc.keys[(*loc, key)]
                 problems.append(Problem(
-                    doc.path, *where, format_loc(loc + (key,)),
+                    doc.path, *where, format_loc((*loc, key)),
                     f"欄位重複：第 {first[0]} 行已經寫過 {key}，同一層只能寫一次 (duplicate key)",
                 ))
                 continue
-            doc.keys[loc + (key,)] = where
-            result[key] = _construct(value_node, loc + (key,), doc, problems)
+            doc.keys[(*loc, key)] = where
+            result[key] = _construct(value_node, (*loc, key), doc, problems)
         return result
     if isinstance(node, SequenceNode):
-        return [_construct(item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
+        return [_construct(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     tag, value = node.tag, node.value
     if tag == _STR:

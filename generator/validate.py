@@ -55,7 +55,7 @@ def load_portal(data_dir: Path, display_root: Path | None = None) -> Portal:
         agency = _read(agency_file, shown(agency_file), Agency, problems) if agency_file.exists() else None
         if not agency_file.exists():
             problems.append(Problem(shown(agency_file), 1, 1, "", "缺少機關資料檔 agency.yml (missing agency.yml)"))
-        bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?"))
+        bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?", parent=None))
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(entry)
             if path.is_dir() or rel.as_posix() == "agency.yml" or path.name.startswith("."):
@@ -68,9 +68,9 @@ def load_portal(data_dir: Path, display_root: Path | None = None) -> Portal:
             if sourced is None:
                 continue
             if isinstance(sourced.record, Plan):
-                bundle.plans.append(sourced)  # type: ignore[arg-type]
+                bundle.plans.append(sourced)
             else:
-                bundle.reports.append(sourced)  # type: ignore[arg-type]
+                bundle.reports.append(sourced)
         if agency is not None:
             agencies.append(bundle)
     for bundle in agencies:
@@ -200,7 +200,8 @@ def _model_in(annotation: Any) -> Any:
 
 def _translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
     model = exc.title
-    root: type[BaseModel] = {"Plan": Plan, "Report": Report, "Agency": Agency}.get(model, Agency)
+    roots: dict[str, type[BaseModel]] = {"Plan": Plan, "Report": Report, "Agency": Agency}
+    root = roots.get(model, Agency)
     seen: set[Loc] = set()
     problems = []
     for error in exc.errors():
@@ -292,7 +293,9 @@ def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) ->
     for i, figure in enumerate(figures):
         here: Loc = (*loc, i)
         if figure.quote not in text:
-            yield doc.problem((*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)")
+            yield doc.problem(
+                (*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)"
+            )
         elif not _quote_has_value(figure.quote, figure.value):
             yield doc.problem(
                 (*here, "value"),

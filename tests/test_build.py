@@ -1,0 +1,208 @@
+"""The built site: every seed figure on its page, no other hosts, reproducible, all-or-nothing."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
+from generator.load import parse
+from generator.pages import report_figures, with_unit
+from generator.validate import load_portal
+
+
+class _Text(HTMLParser):
+    """Collect the visible text of an HTML page (entities decoded, scripts skipped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("td", "th", "tr", "p", "li", "br", "div", "caption", "h1", "h2", "h3", "h4", "figcaption"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def text_of(page: Path) -> str:
+    parser = _Text()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return " ".join("".join(parser.parts).split())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_report_figure_is_on_the_report_page(built_site: Path) -> None:
+    report = load_portal(ROOT / "data", ROOT).agencies[0].reports[0].record
+    text = text_of(built_site / "kcg-ethics/reports/110-h2/index.html")
+    figures = report_figures(report)
+    assert len(figures) == 28
+    for located in figures:
+        for figure in [located.figure] + [p for b in located.figure.breakdowns for p in b.parts]:
+            assert f"{figure.label} {with_unit(figure.value, figure.unit)}" in text, figure.label
+            assert f"「{figure.quote}」" in text
+    for chapter in report.chapters:
+        for section in chapter.sections:
+            for item in section.items:
+                assert item.text in text
+    assert "受理檢舉貪瀆不法案件 571 案" in text
+    assert "具名檢舉 402 案 70.40%" in text
+
+
+def test_every_plan_item_and_budget_line_is_on_the_site(built_site: Path) -> None:
+    plan = load_portal(ROOT / "data", ROOT).agencies[0].plans[0].record
+    plan_text = text_of(built_site / "kcg-ethics/plans/113/index.html")
+    budget_text = text_of(built_site / "kcg-ethics/plans/113/budget/index.html")
+
+    def walk(items):  # type: ignore[no-untyped-def]
+        for item in items:
+            yield item
+            yield from walk(item.children)
+
+    for item in walk(plan.items.entries):
+        assert item.name in plan_text
+        if item.objective:
+            assert item.objective in plan_text
+        for step in item.steps:
+            assert step in plan_text
+    for priority in plan.priorities.entries:
+        assert priority.text in plan_text
+    for line in plan.budget.lines:
+        assert f"{line.no} {line.category} {line.program} {line.amount:,}" in budget_text
+    assert "合計 59,738 100.00%" in budget_text
+    assert "本年度預算合計 59,738 千元，即 5,973 萬 8 千元。" in budget_text
+
+
+def test_home_shows_latest_budget_and_key_figures(built_site: Path) -> None:
+    text = text_of(built_site / "index.html")
+    assert "113 年度（2024 年）預算合計 59,738 千元，即 5,973 萬 8 千元。" in text
+    for fragment in ("召開機關廉政會報 95 會議次", "執行保密宣導 947 案", "受理檢舉貪瀆不法案件 571 案"):
+        assert fragment in text
+
+
+def test_charts_are_published_with_alt_text(built_site: Path) -> None:
+    page = (built_site / "kcg-ethics/reports/110-h2/index.html").read_text(encoding="utf-8")
+    for name in ("figure-23-1.svg", "figure-23-2.svg"):
+        assert (built_site / "kcg-ethics/reports/110-h2" / name).is_file()
+        assert re.search(rf'<img src="{name}" alt="長條圖，[^"]+"', page)
+
+
+_EXTERNAL = re.compile(r"""(?:src|href|action|srcset)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio|object|embed)\b[^>]*>", html):
+            assert not _EXTERNAL.search(tag), f"{page}: {tag}"
+    for sheet in built_site.rglob("*.css"):
+        assert not re.search(r"url\(\s*[\"']?(?:https?:)?//", sheet.read_text(encoding="utf-8")), sheet
+
+
+def test_chinese_words_inside_sentences_are_search_tokens(built_site: Path) -> None:
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    tokens: set[str] = set()
+    for doc in index["docs"]:
+        tokens.update(t for t in re.split(r"[\u200b\s，。、；：「」（）《》〈〉,.|]+", doc["text"] + doc["title"]) if t)
+    for word in ("預算", "貪瀆", "機密", "財產申報", "廉政會報", "檢舉"):
+        assert word in tokens, word
+
+
+def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "site"
+    result = run_portal("build", "--site-dir", str(again))
+    assert result.returncode == 0, result.stderr
+    assert tree(again) == tree(built_site)
+
+
+def test_failed_build_leaves_site_and_data_untouched(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data", FIXTURES / "bad" / "breakdown-mismatch")
+    config = write_config(tmp_path, data)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    data_before = tree(data)
+    result = run_portal("-f", str(config), "build")
+    assert result.returncode == 1
+    assert result.stderr == (FIXTURES / "bad/breakdown-mismatch/expected.txt").read_text(encoding="utf-8")
+    assert tree(site) == {"index.html": b"old site"}
+    assert tree(data) == data_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "mkdocs.yml", "site"]
+
+
+def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> None:
+    docs = tmp_path / "content"
+    shutil.copytree(ROOT / "content", docs)
+    (docs / "about.md").write_text("# 關於\n\n[壞連結](no-such-page.md)\n", encoding="utf-8")
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    config = write_config(tmp_path, data, docs)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    result = run_portal("-f", str(config), "build")
+    assert result.returncode == 1
+    assert result.stderr.startswith("網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):")
+    assert tree(site) == {"index.html": b"old site"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "data", "mkdocs.yml", "site"]
+
+
+PAYLOAD = "<script>alert(1)</script> | *粗* [x](javascript:alert(1)) # 標 {: .x } <img src=x onerror=alert(1)> `c`"
+_LITERAL_FIELDS = {"unit", "period", "year", "value", "amount", "total", "budget"}
+
+
+def _poison(node, key=None):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        return {k: _poison(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_poison(v, key) for v in node]
+    if isinstance(node, Decimal):
+        return float(node)
+    if isinstance(node, str) and key not in _LITERAL_FIELDS and key != "quote":
+        return node + PAYLOAD
+    return node
+
+
+def test_markup_in_any_text_field_shows_up_as_text(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    for path in data.rglob("*.yml"):
+        record = parse(path.read_text(encoding="utf-8"), path.name).data  # PyYAML would read `no:` as False
+        path.write_text(yaml.safe_dump(_poison(record), allow_unicode=True), encoding="utf-8")
+    config = write_config(tmp_path, data)
+    result = run_portal("-f", str(config), "build")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    pages = list(site.rglob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html, page
+        assert "<img src=x" not in html, page
+        assert 'href="javascript:' not in html.lower(), page
+        assert "<em>粗</em>" not in html and "<strong>粗</strong>" not in html, page
+    report = text_of(site / "demo/reports/100-h1/index.html")
+    assert f"示範章{' '.join(PAYLOAD.split())}" in report
+    plan = text_of(site / "demo/plans/100/index.html")
+    assert f"提高行政效率。{' '.join(PAYLOAD.split())}" in plan
+    nav = (site / "index.html").read_text(encoding="utf-8")
+    assert "示範機關（測試用虛構資料）&lt;script&gt;" in nav or "示範機關（測試用虛構資料）&#60;script&#62;" in nav
+
+
+def test_data_folder_is_never_written_by_a_build(built_site: Path) -> None:
+    assert not any(p.suffix in (".md", ".svg", ".html") for p in (ROOT / "data").rglob("*"))
+    assert not any(p.suffix == ".svg" for p in (ROOT / "content").rglob("*"))

@@ -1,0 +1,49 @@
+"""The command line: exit 0 on success, 1 on data errors, 2 on usage errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, copy_data, run_portal
+
+
+def test_no_command_is_a_usage_error() -> None:
+    result = run_portal()
+    assert result.returncode == 2
+    assert "usage: portal" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    assert run_portal("publish").returncode == 2
+
+
+def test_build_without_config_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_portal("-f", str(tmp_path / "missing.yml"), "build")
+    assert result.returncode == 2
+    assert result.stderr == f"找不到設定檔 {tmp_path / 'missing.yml'} (config file not found)\n"
+
+
+def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    out = tmp_path / "out"
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "export", str(out))
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == [
+        "demo/plans/100/budget/budget.svg",
+        "demo/plans/100/budget/index.md",
+        "demo/plans/100/index.md",
+        "demo/reports/100-h1/figure-4-1.svg",
+        "demo/reports/100-h1/index.md",
+        "index.md",
+    ]
+
+
+def test_export_refuses_to_write_into_data() -> None:
+    result = run_portal("export", str(ROOT / "data" / "out"))
+    assert result.returncode == 2
+    assert not (ROOT / "data" / "out").exists()
+
+
+def test_quiet_check_prints_nothing() -> None:
+    result = run_portal("-q", "check")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
