@@ -40,7 +40,7 @@ def setup_fonts() -> None:
     font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
     matplotlib.rcParams.update({
         "font.family": [FONT_FAMILY],
-        "font.size": 13,
+        "font.size": 15,
         "svg.hashsalt": "kcg-ethics-portal",
         "svg.fonttype": "path",
         "axes.unicode_minus": False,
@@ -55,7 +55,7 @@ def render_svg(chart: Chart) -> bytes:
     """Draw `chart` and return its SVG bytes; the same chart always gives the same bytes."""
     setup_fonts()
     count = len(chart.values)
-    fig = Figure(figsize=(6.4, 0.55 * count + 0.9), dpi=100)
+    fig = Figure(figsize=(4.8, 0.5 * count + 0.8), dpi=100)
     ax = fig.add_subplot()
     positions = list(range(count))[::-1]
     values = [float(v) for v in chart.values]

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="把產生的頁面與圖表寫成一般檔案（供其他網站產生器使用）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    commands.add_parser("schemas", help="依資料模型重新產生 schemas/ 中給編輯器用的 JSON Schema")
     return parser
 
 
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(str(exc), file=sys.stderr)
                 return EXIT_USAGE
             say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
+            return EXIT_OK
+        if args.command == "schemas":
+            from .schemas import write_schemas
+
+            for path in write_schemas(root / "schemas"):
+                say(f"已寫入 {path.relative_to(root).as_posix()}")
             return EXIT_OK
         if not config_file.is_file():
             print(f"找不到設定檔 {config_file} (config file not found)", file=sys.stderr)

@@ -97,11 +97,11 @@ class Plan(Record):
 
     year: int = Field(ge=1, le=300, description="民國年度，例如 113（檔名也必須是 113.yml）")
     title: Text = Field(description="文件標題")
-    source: Source
+    source: Source = Field(description="來源文件（名稱與檔名）")
     introduction: Text | None = Field(None, description="前言，照來源文件逐字抄錄")
-    priorities: Priorities
-    budget: Budget
-    items: PlanItems
+    priorities: Priorities = Field(description="施政重點")
+    budget: Budget = Field(description="施政計畫與預算配合對照表")
+    items: PlanItems = Field(description="計畫項目（含目標、實施要領與預算）")
 
 
 class Breakdown(Record):
@@ -156,7 +156,7 @@ class Report(Record):
     year: int = Field(ge=1, le=300, description="民國年度，例如 110")
     period: Period = Field(description="期間：上半年、下半年或全年")
     title: Text = Field(description="文件標題")
-    source: Source
+    source: Source = Field(description="來源文件（名稱與檔名）")
     chapters: list[Chapter] = Field(min_length=1, description="各章")
 
 
