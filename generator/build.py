@@ -8,7 +8,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .model import Portal
 from .pages import generate
 from .validate import load_portal
 
@@ -30,9 +29,12 @@ def source_date_epoch(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def check(data_dir: Path, root: Path) -> Portal:
-    """Load and validate every record; raise DataError with all problems."""
-    return load_portal(data_dir, root)
+def data_dir_of(config_file: Path) -> Path:
+    """Return the data folder that mkdocs.yml's `portal` plugin reads."""
+    from mkdocs.config import load_config
+
+    plugin = load_config(str(config_file)).plugins["portal"]
+    return config_file.resolve().parent / str(dict(plugin.config).get("data_dir", "data"))
 
 
 def build(config_file: Path, site_dir: Path | None = None) -> Path:
@@ -45,10 +47,8 @@ def build(config_file: Path, site_dir: Path | None = None) -> Path:
     epoch = source_date_epoch(root)
     if epoch:
         os.environ["SOURCE_DATE_EPOCH"] = epoch
-    probe = load_config(str(config_file))
-    target = Path(site_dir or probe.site_dir).resolve()
-    data_dir = root / dict(probe.plugins["portal"].config).get("data_dir", "data")
-    check(data_dir, root)  # raises DataError before anything is written
+    target = Path(site_dir or load_config(str(config_file)).site_dir).resolve()
+    load_portal(data_dir_of(config_file), root)  # raises DataError before anything is written
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))

@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
-            from .build import check
+            from .validate import load_portal
 
-            portal = check(root / args.data, root)
+            portal = load_portal(root / args.data, root)
             plans = sum(len(a.plans) for a in portal.agencies)
             reports = sum(len(a.reports) for a in portal.agencies)
             say(f"資料檢查通過：{len(portal.agencies)} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
@@ -81,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_DATA
             say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）。")
             return EXIT_OK
-        from .build import check, serve
+        from .build import data_dir_of, serve
+        from .validate import load_portal
 
-        check(root / "data", root)
+        load_portal(data_dir_of(config_file), root)
         serve(config_file, args.dev_addr)
         return EXIT_OK
     except DataError as exc:

@@ -160,14 +160,15 @@ def report_figures(report: Report) -> list[Located]:
     return found
 
 
-def breakdown_charts(agency: AgencyData, report: Report) -> dict[tuple[str, int], Chart]:
-    """Describe one chart per breakdown of a report figure, keyed by (anchor, figure index, breakdown)."""
-    out: dict[tuple[str, int], Chart] = {}
+def breakdown_charts(agency: AgencyData, report: Report) -> list[tuple[Located, list[Chart]]]:
+    """Describe one chart per breakdown of each report figure, numbered in reading order."""
+    out = []
     for n, located in enumerate(report_figures(report), 1):
         figure = located.figure
+        charts_of_figure = []
         for b, breakdown in enumerate(figure.breakdowns, 1):
             listing = "、".join(f"{p.label} {with_unit(p.value, p.unit)}" for p in breakdown.parts)
-            out[(f"{n}", b)] = Chart(
+            charts_of_figure.append(Chart(
                 file=f"{report_dir(agency, report)}/figure-{n}-{b}.svg",
                 title=f"{figure.label}，依{breakdown.by}",
                 labels=tuple(p.label for p in breakdown.parts),
@@ -175,7 +176,8 @@ def breakdown_charts(agency: AgencyData, report: Report) -> dict[tuple[str, int]
                 unit=figure.unit,
                 alt=f"長條圖，{report_name(report)}{figure.label} {with_unit(figure.value, figure.unit)}，"
                 f"依{breakdown.by}：{listing}。",
-            )
+            ))
+        out.append((located, charts_of_figure))
     return out
 
 
@@ -271,20 +273,15 @@ def _report_page(
 ) -> None:
     report = sourced.record
     base = report_dir(agency, report)
-    by_figure = breakdown_charts(agency, report)
-    site.charts.update({chart.file: chart for chart in by_figure.values()})
-    numbered = {id(located.figure): str(n) for n, located in enumerate(report_figures(report), 1)}
+    by_figure = {id(located.figure): found for located, found in breakdown_charts(agency, report)}
+    site.charts.update({chart.file: chart for found in by_figure.values() for chart in found})
     path = f"{base}/index.md"
     site.files[path] = env.get_template("report.md.j2").render(
         agency=agency.agency,
         report=report,
         name=report_name(report),
         figures=report_figures(report),
-        charts_for=lambda figure: [
-            (chart, _relative(chart, base))
-            for (n, _b), chart in sorted(by_figure.items())
-            if n == numbered[id(figure)]
-        ],
+        charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
     )
     site.sources[path] = sourced.path
     years.setdefault(report.year, []).append(path)
