@@ -51,8 +51,7 @@ def _label(value: int | Decimal, unit: str) -> str:
     return f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}"
 
 
-def render_svg(chart: Chart) -> bytes:
-    """Draw `chart` and return its SVG bytes; the same chart always gives the same bytes."""
+def _draw(chart: Chart) -> Figure:
     setup_fonts()
     count = len(chart.values)
     fig = Figure(figsize=(4.8, 0.5 * count + 0.8), dpi=100)
@@ -70,11 +69,26 @@ def render_svg(chart: Chart) -> bytes:
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
     fig.subplots_adjust(left=0.0, right=1.0)
+    return fig
+
+
+def _save(chart: Chart, fmt: str, metadata: dict[str, None]) -> bytes:
+    fig = _draw(chart)
     out = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.1)
+        fig.savefig(out, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.1, dpi=150)
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
         raise MissingGlyphError(f"{chart.file}: {missing[0]}")
     return out.getvalue()
+
+
+def render_svg(chart: Chart) -> bytes:
+    """Draw `chart` as SVG; the same chart always gives the same bytes."""
+    return _save(chart, "svg", {"Date": None})
+
+
+def render_png(chart: Chart) -> bytes:
+    """Draw `chart` as PNG (for slides and documents); the same chart always gives the same bytes."""
+    return _save(chart, "png", {"Software": None})

@@ -1,7 +1,10 @@
 """Turn validated records into the site's Markdown pages, charts and navigation."""
 from __future__ import annotations
 
+import json
+import os
 import string
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -9,9 +12,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts
+from . import charts, opendata
 from .charts import Chart
-from .model import AgencyData, Figure, Plan, PlanItem, Portal, Report, Sourced, report_slug, western_year
+from .layout import Located, plan_dir, report_dir, report_figures, report_name
+from .model import AgencyData, Plan, PlanItem, Portal, Report, Sourced, western_year
 
 _PUNCT = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
 
@@ -97,27 +101,14 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["license_title"] = opendata.LICENSE["title"]
+    env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
     env.filters.update(
         number=number, reading=amount_reading, roc_year=roc_year, with_unit=with_unit, share=share,
         western=western_year,
         heading=lambda depth: Markup("#" * (depth + 3)),
     )
     return env
-
-
-def plan_dir(agency: AgencyData, plan: Plan) -> str:
-    """Return the folder of a plan's pages."""
-    return f"{agency.id}/plans/{plan.year}"
-
-
-def report_dir(agency: AgencyData, report: Report) -> str:
-    """Return the folder of a report's pages."""
-    return f"{agency.id}/reports/{report_slug(report)}"
-
-
-def report_name(report: Report) -> str:
-    """Name a report's period: 110 年下半年."""
-    return f"{report.year} 年{report.period}"
 
 
 def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
@@ -134,30 +125,6 @@ def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
         alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
         f"合計 {budget.total:,} {budget.unit}。",
     )
-
-
-@dataclass(frozen=True)
-class Located:
-    """A report figure with its place in the report."""
-
-    anchor: Markup
-    where: str
-    figure: Figure
-
-
-def report_figures(report: Report) -> list[Located]:
-    """List every top-level figure of a report with its anchor and section label, in reading order."""
-    found = []
-    for c, chapter in enumerate(report.chapters, 1):
-        for s, section in enumerate(chapter.sections, 1):
-            where = f"{chapter.no}、{section.no}"
-            for figure in section.figures:
-                found.append(Located(Markup(f"ch{c}-s{s}"), where, figure))
-            for i, item in enumerate(section.items, 1):
-                label = f"{where}{item.no}." if item.no else where
-                for figure in item.figures:
-                    found.append(Located(Markup(f"ch{c}-s{s}-i{i}"), label, figure))
-    return found
 
 
 def breakdown_charts(agency: AgencyData, report: Report) -> list[tuple[Located, list[Chart]]]:
@@ -181,6 +148,15 @@ def breakdown_charts(agency: AgencyData, report: Report) -> list[tuple[Located, 
     return out
 
 
+def _cite(agency: AgencyData, document: str, page: str) -> str:
+    return f"{agency.agency.name}《{document}》，施政透明網 /{page}"
+
+
+def _root(page_dir: str) -> Markup:
+    """Return the relative path from a page's folder back to the site root."""
+    return Markup("../" * (page_dir.count("/") + 1))
+
+
 def _relative(chart: Chart, page_dir: str) -> Markup:
     return Markup(chart.file.removeprefix(page_dir + "/"))
 
@@ -198,7 +174,7 @@ def _key_figures(report: Report) -> list[Located]:
     return picked
 
 
-def generate(portal: Portal) -> Site:
+def generate(portal: Portal, updated: str | None = None) -> Site:
     """Render every page and chart of the portal into memory."""
     env = _environment()
     site = Site()
@@ -229,9 +205,45 @@ def generate(portal: Portal) -> Site:
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    for chart in site.charts.values():
-        site.files[chart.file] = charts.render_svg(chart)
+    _publish_data(env, site, portal, updated or release_date())
+    site.nav.append(NavEntry(None, "opendata/index.md"))
     return site
+
+
+def release_date() -> str:
+    """Return the build's date (from SOURCE_DATE_EPOCH when set, so builds are reproducible)."""
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
+
+
+def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: str) -> None:
+    """Write each chart with its numbers, every dataset, the catalogues and the open-data page."""
+    for path, table in opendata.chart_tables(portal, site.charts).items():
+        chart = site.charts[path]
+        site.files[path] = charts.render_svg(chart)
+        site.files[table.path + ".png"] = charts.render_png(chart)
+        site.files[table.path + ".csv"] = table.csv()
+        site.files[table.path + ".json"] = table.json()
+    tables = opendata.datasets(portal)
+    listed = []
+    for table in tables:
+        csv_bytes, json_bytes = table.csv(), table.json()
+        site.files[table.path + ".csv"] = csv_bytes
+        site.files[table.path + ".json"] = json_bytes
+        listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
+                       "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
+    title = "施政透明網開放資料"
+    publisher = "、".join(a.agency.name for a in portal.agencies)
+    created = f"{updated}T00:00:00Z"
+    site.files["opendata/datapackage.json"] = _json(opendata.package(tables, "transparency-portal", title, created))
+    site.files["opendata/catalog.jsonld"] = _json(opendata.dcat(tables, publisher, title, updated))
+    site.files["opendata/index.md"] = env.get_template("opendata.md.j2").render(
+        datasets=listed, updated=updated, license=opendata.LICENSE
+    )
+
+
+def _json(doc: object) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _plan_pages(
@@ -241,7 +253,8 @@ def _plan_pages(
     base = plan_dir(agency, plan)
     chart = budget_chart(agency, plan)
     site.charts[chart.file] = chart
-    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries)}
+    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries),
+               "cite": _cite(agency, plan.source.document, f"{base}/budget/"), "root": _root(f"{base}/budget")}
     pages = {
         f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
         f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
@@ -282,6 +295,8 @@ def _report_page(
         name=report_name(report),
         figures=report_figures(report),
         charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
+        cite=_cite(agency, report.source.document, f"{base}/"),
+        root=_root(base),
     )
     site.sources[path] = sourced.path
     years.setdefault(report.year, []).append(path)

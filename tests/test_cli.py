@@ -28,14 +28,19 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
     result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "export", str(out))
     assert result.returncode == 0, result.stderr
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert files == [
-        "demo/plans/100/budget/budget.svg",
+    chart = ["demo/plans/100/budget/budget", "demo/reports/100-h1/figure-4-1"]
+    assert files == sorted([
+        *(stem + ext for stem in chart for ext in (".csv", ".json", ".png", ".svg")),
         "demo/plans/100/budget/index.md",
         "demo/plans/100/index.md",
-        "demo/reports/100-h1/figure-4-1.svg",
         "demo/reports/100-h1/index.md",
         "index.md",
-    ]
+        *(f"opendata/demo/{name}.{ext}" for name in ("100-budget", "100-plan-items", "100-h1-figures")
+          for ext in ("csv", "json")),
+        "opendata/catalog.jsonld",
+        "opendata/datapackage.json",
+        "opendata/index.md",
+    ])
 
 
 def test_export_refuses_to_write_into_data() -> None:

@@ -16,7 +16,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 @pytest.fixture(scope="module")
 def site():  # type: ignore[no-untyped-def]
-    return generate(load_portal(ROOT / "data", ROOT))
+    return generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14")
 
 
 def test_generated_markdown_matches_golden_files(site) -> None:  # type: ignore[no-untyped-def]
@@ -33,6 +33,9 @@ def test_generated_markdown_matches_golden_files(site) -> None:  # type: ignore[
 
 def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
     svgs = sorted(path for path in site.files if path.endswith(".svg"))
+    for svg in svgs:
+        for ext in (".png", ".csv", ".json"):
+            assert svg.removesuffix(".svg") + ext in site.files
     assert svgs == [
         "kcg-ethics/plans/113/budget/budget.svg",
         "kcg-ethics/reports/110-h2/figure-23-1.svg",
@@ -47,6 +50,7 @@ def test_navigation_is_by_agency_then_year(site) -> None:  # type: ignore[no-unt
             {"113 年度（2024）": ["kcg-ethics/plans/113/index.md", "kcg-ethics/plans/113/budget/index.md"]},
             {"110 年度（2021）": ["kcg-ethics/reports/110-h2/index.md"]},
         ]},
+        "opendata/index.md",
     ]
 
 

@@ -1,0 +1,47 @@
+"""Where each record's pages live, and how a report's figures are located and numbered."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .model import AgencyData, Figure, Plan, Report, report_slug
+
+
+def plan_dir(agency: AgencyData, plan: Plan) -> str:
+    """Return the folder of a plan's pages."""
+    return f"{agency.id}/plans/{plan.year}"
+
+
+def report_dir(agency: AgencyData, report: Report) -> str:
+    """Return the folder of a report's pages."""
+    return f"{agency.id}/reports/{report_slug(report)}"
+
+
+def report_name(report: Report) -> str:
+    """Name a report's period: 110 年下半年."""
+    return f"{report.year} 年{report.period}"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A report figure with its place in the report."""
+
+    anchor: Markup
+    where: str
+    figure: Figure
+
+
+def report_figures(report: Report) -> list[Located]:
+    """List every top-level figure of a report with its anchor and section label, in reading order."""
+    found = []
+    for c, chapter in enumerate(report.chapters, 1):
+        for s, section in enumerate(chapter.sections, 1):
+            where = f"{chapter.no}、{section.no}"
+            for figure in section.figures:
+                found.append(Located(Markup(f"ch{c}-s{s}"), where, figure))
+            for i, item in enumerate(section.items, 1):
+                label = f"{where}{item.no}." if item.no else where
+                for figure in item.figures:
+                    found.append(Located(Markup(f"ch{c}-s{s}-i{i}"), label, figure))
+    return found

@@ -1,0 +1,276 @@
+"""Publish every figure as open data: CSV and JSON per dataset and per chart, a Data Package and DCAT."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .charts import Chart
+from .layout import plan_dir, report_dir, report_figures, report_name
+from .model import Figure, PlanItem, Portal, western_year
+
+LICENSE = {
+    "name": "OGDL-Taiwan-1.0",
+    "title": "政府資料開放授權條款－第1版",
+    "path": "https://data.gov.tw/license",
+}
+CITE_LICENSE = "政府資料開放授權條款－第1版（OGDL-Taiwan-1.0，與 CC BY 4.0 相容）"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table, with its Data Package type and a description that states units."""
+
+    name: str
+    type: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A downloadable table: where it goes, what it holds, and its rows."""
+
+    name: str
+    path: str
+    title: str
+    description: str
+    period: str
+    source: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    def csv(self) -> bytes:
+        """Return UTF-8 CSV with a BOM (so Excel in Taiwan reads Chinese), plain numbers, CRLF lines."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([c.name for c in self.columns])
+        writer.writerows([["" if v is None else v for v in row] for row in self.rows])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+    def json(self) -> bytes:
+        """Return the table as JSON: metadata, column descriptions and one object per row."""
+        doc = {
+            "title": self.title,
+            "description": self.description,
+            "period": self.period,
+            "source": self.source,
+            "license": LICENSE,
+            "fields": [c.__dict__ for c in self.columns],
+            "rows": [dict(zip((c.name for c in self.columns), row, strict=True)) for row in self.rows],
+        }
+        return (json.dumps(doc, ensure_ascii=False, indent=2, default=_number) + "\n").encode("utf-8")
+
+
+def _number(value: object) -> float:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+_COMMON = (
+    Column("agency", "string", "機關", "發布文件的機關"),
+    Column("roc_year", "integer", "民國年度", "民國紀年的年度，例如 113"),
+    Column("year", "integer", "西元年", "西元年，等於民國年加 1911"),
+)
+
+
+def chart_table(chart: Chart, source: str, period: str) -> Table:
+    """Describe the numbers behind one chart, stored next to the chart as CSV and JSON."""
+    stem = chart.file.removesuffix(".svg")
+    return Table(
+        name=stem.replace("/", "-").lower(),
+        path=stem,
+        title=chart.title,
+        description=chart.alt,
+        period=period,
+        source=source,
+        columns=(
+            Column("label", "string", "項目", "圖中的項目"),
+            Column("value", "number", "數值", "數值，照來源文件"),
+            Column("unit", "string", "單位", "數值的單位（千元為新臺幣千元）"),
+        ),
+        rows=tuple((label, value, chart.unit) for label, value in zip(chart.labels, chart.values, strict=True)),
+    )
+
+
+def datasets(portal: Portal) -> list[Table]:
+    """Return the per-document datasets: each plan's budget and items, each report's figures."""
+    tables: list[Table] = []
+    for agency in portal.agencies:
+        for sourced in agency.plans:
+            plan = sourced.record
+            common = (agency.agency.name, plan.year, western_year(plan.year))
+            period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
+            base = f"opendata/{agency.id}/{plan.year}"
+            tables.append(Table(
+                name=f"{agency.id}-{plan.year}-budget",
+                path=f"{base}-budget",
+                title=f"{agency.agency.name} {plan.year} 年度預算",
+                description=f"{plan.year} 年度施政計畫與預算配合對照表的每一列（單位：新臺幣千元）；"
+                f"來源文件所載合計 {plan.budget.total:,} 千元。",
+                period=period,
+                source=f"《{plan.source.document}》〈{plan.budget.source_section}〉",
+                columns=(*_COMMON,
+                         Column("no", "string", "項次", "類的項次"),
+                         Column("category", "string", "類", "預算的類"),
+                         Column("program", "string", "項", "預算的項（工作計畫）"),
+                         Column("amount_thousand_ntd", "integer", "金額（千元）", "預算金額，單位：新臺幣千元"),
+                         Column("fund", "string", "預算來源", "預算來源")),
+                rows=tuple((*common, line.no, line.category, line.program, line.amount, plan.budget.fund)
+                           for line in plan.budget.lines),
+            ))
+            tables.append(Table(
+                name=f"{agency.id}-{plan.year}-plan-items",
+                path=f"{base}-plan-items",
+                title=f"{agency.agency.name} {plan.year} 年度施政計畫項目",
+                description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（千元）。",
+                period=period,
+                source=f"《{plan.source.document}》〈{plan.items.source_section}〉",
+                columns=(*_COMMON,
+                         Column("ref", "string", "項次路徑", "計畫在層級中的位置，例如 貳/二/（一）"),
+                         Column("level", "integer", "層級", "1 為最上層"),
+                         Column("name", "string", "計畫名稱", "計畫名稱"),
+                         Column("program", "string", "工作計畫", "對應的預算項（只有最上層有）"),
+                         Column("budget_thousand_ntd", "integer", "預算（千元）",
+                                "此計畫的預算，單位：新臺幣千元（只有最上層有）"),
+                         Column("objective", "string", "計畫目標", "計畫目標"),
+                         Column("steps", "string", "實施要領", "實施要領，每點一行")),
+                rows=tuple((*common, *row) for row in _item_rows(plan.items.entries, (), 1)),
+            ))
+        for sourced_report in agency.reports:
+            report = sourced_report.record
+            common = (agency.agency.name, report.year, western_year(report.year))
+            tables.append(Table(
+                name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
+                path=f"opendata/{agency.id}/{report_dir(agency, report).rsplit('/', 1)[1]}-figures",
+                title=f"{agency.agency.name} {report_name(report)}工作成果數字",
+                description=f"{report_name(report)}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
+                period=f"{report.year} 年{report.period}（{western_year(report.year)} 年）",
+                source=f"《{report.source.document}》",
+                columns=(*_COMMON,
+                         Column("period", "string", "期間", "上半年、下半年或全年"),
+                         Column("ref", "string", "出處", "章節，例如 三、（一）"),
+                         Column("label", "string", "項目", "這個數字計算的是什麼"),
+                         Column("value", "number", "數值", "數值，照來源文件"),
+                         Column("unit", "string", "單位", "數值的單位，例如 案、人次、%"),
+                         Column("breakdown", "string", "細分方式", "細分的分類方式（最上層數字為空白）"),
+                         Column("part_of", "string", "上層項目", "細分所屬的數字（最上層數字為空白）"),
+                         Column("quote", "string", "原文", "數字在來源文件中的原文")),
+                rows=tuple(
+                    (*common, report.period, located.where, *row)
+                    for located in report_figures(report)
+                    for row in _figure_rows(located.figure, None, None)
+                ),
+            ))
+    return tables
+
+
+def _item_rows(items: list[PlanItem], ref: tuple[str, ...], level: int) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for item in items:
+        path = (*ref, item.no)
+        steps = "\n".join(f"{n}. {step}" for n, step in enumerate(item.steps, 1))
+        rows.append(("/".join(path), level, item.name, item.program, item.budget, item.objective, steps))
+        rows.extend(_item_rows(item.children, path, level + 1))
+    return rows
+
+
+def _figure_rows(figure: Figure, by: str | None, parent: str | None) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [(figure.label, figure.value, figure.unit, by, parent, figure.quote)]
+    for breakdown in figure.breakdowns:
+        for part in breakdown.parts:
+            rows.extend(_figure_rows(part, breakdown.by, figure.label))
+    return rows
+
+
+def package(tables: list[Table], name: str, title: str, created: str) -> dict[str, Any]:
+    """Describe every CSV as a Data Package v2 with table schemas, licence and sources."""
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": name,
+        "title": title,
+        "created": created,
+        "licenses": [LICENSE],
+        "resources": [
+            {
+                "name": t.name,
+                "path": t.path.removeprefix("opendata/") + ".csv",
+                "type": "table",
+                "title": t.title,
+                "description": t.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "sources": [{"title": t.source}],
+                "licenses": [LICENSE],
+                "schema": {"fields": [
+                    {"name": c.name, "type": c.type, "title": c.title, "description": c.description}
+                    for c in t.columns
+                ]},
+            }
+            for t in tables
+        ],
+    }
+
+
+def dcat(tables: list[Table], publisher: str, title: str, issued: str) -> dict[str, Any]:
+    """Describe the datasets as a DCAT 3 catalogue in JSON-LD for harvesters."""
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@type": "dcat:Catalog",
+        "dct:title": title,
+        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": publisher},
+        "dct:license": {"@id": LICENSE["path"]},
+        "dct:issued": issued,
+        "dcat:dataset": [
+            {
+                "@id": t.name,
+                "@type": "dcat:Dataset",
+                "dct:title": t.title,
+                "dct:description": t.description,
+                "dct:temporal": t.period,
+                "dct:source": t.source,
+                "dct:license": {"@id": LICENSE["path"]},
+                "dct:accrualPeriodicity": "不定期（機關發布新文件時更新）",
+                "dcat:distribution": [
+                    {
+                        "@type": "dcat:Distribution",
+                        "dcat:downloadURL": {"@id": t.path.removeprefix("opendata/") + ext},
+                        "dcat:mediaType": media,
+                        "dct:format": ext[1:].upper(),
+                    }
+                    for ext, media in ((".csv", "text/csv"), (".json", "application/json"))
+                ],
+            }
+            for t in tables
+        ],
+    }
+
+
+def chart_tables(portal: Portal, charts: dict[str, Chart]) -> dict[str, Table]:
+    """Return the table behind each chart, keyed by the chart's file."""
+    sources: dict[str, tuple[str, str]] = {}
+    for agency in portal.agencies:
+        for sourced in agency.plans:
+            plan = sourced.record
+            sources[plan_dir(agency, plan)] = (
+                f"《{plan.source.document}》", f"{plan.year} 年度（{western_year(plan.year)} 年）"
+            )
+        for sourced_report in agency.reports:
+            report = sourced_report.record
+            sources[report_dir(agency, report)] = (
+                f"《{report.source.document}》", f"{report_name(report)}（{western_year(report.year)} 年）"
+            )
+    out = {}
+    for path, chart in charts.items():
+        owner = next(d for d in sorted(sources, key=len, reverse=True) if path.startswith(d + "/"))
+        out[path] = chart_table(chart, *sources[owner])
+    return out

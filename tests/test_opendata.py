@@ -1,0 +1,105 @@
+"""Open data: every figure downloadable, catalogued, licensed, and equal to the page and the YAML."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+from test_build import text_of
+
+from conftest import ROOT
+from generator.layout import report_figures
+from generator.model import Figure
+from generator.pages import with_unit
+from generator.validate import load_portal
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path} has no BOM"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def _all(figure: Figure) -> list[Figure]:
+    return [figure] + [p for b in figure.breakdowns for part in b.parts for p in _all(part)]
+
+
+def test_data_package_validates_with_frictionless(built_site: Path) -> None:
+    from frictionless import Package
+
+    descriptor = built_site / "opendata/datapackage.json"
+    report = Package(str(descriptor)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "OGDL-Taiwan-1.0"
+    assert [r["path"] for r in package["resources"]] == [
+        "kcg-ethics/113-budget.csv", "kcg-ethics/113-plan-items.csv", "kcg-ethics/110-h2-figures.csv",
+    ]
+
+
+def test_dcat_catalogue_lists_every_dataset(built_site: Path) -> None:
+    catalog = json.loads((built_site / "opendata/catalog.jsonld").read_text(encoding="utf-8"))
+    assert catalog["@type"] == "dcat:Catalog"
+    for dataset in catalog["dcat:dataset"]:
+        for dist in dataset["dcat:distribution"]:
+            assert (built_site / "opendata" / dist["dcat:downloadURL"]["@id"]).is_file()
+
+
+def test_report_csv_round_trips_to_the_yaml_and_the_page(built_site: Path) -> None:
+    report = load_portal(ROOT / "data", ROOT).agencies[0].reports[0].record
+    rows = read_csv(built_site / "opendata/kcg-ethics/110-h2-figures.csv")
+    expected = [(f.label, f.value, f.unit, f.quote) for loc in report_figures(report) for f in _all(loc.figure)]
+    assert [(r["label"], r["value"], r["unit"], r["quote"]) for r in rows] == [
+        (label, str(value), unit, quote) for label, value, unit, quote in expected
+    ]
+    page = text_of(built_site / "kcg-ethics/reports/110-h2/index.html")
+    for row in rows:
+        assert "," not in row["value"]
+        value = int(row["value"]) if row["value"].isdigit() else float(row["value"])
+        assert f"{row['label']} {with_unit(value, row['unit'])}" in page  # type: ignore[arg-type]
+    assert {r["roc_year"] for r in rows} == {"110"} and {r["year"] for r in rows} == {"2021"}
+
+
+def test_budget_csv_round_trips_to_the_yaml_and_the_page(built_site: Path) -> None:
+    plan = load_portal(ROOT / "data", ROOT).agencies[0].plans[0].record
+    rows = read_csv(built_site / "opendata/kcg-ethics/113-budget.csv")
+    assert [(r["no"], r["category"], int(r["amount_thousand_ntd"])) for r in rows] == [
+        (line.no, line.category, line.amount) for line in plan.budget.lines
+    ]
+    page = text_of(built_site / "kcg-ethics/plans/113/budget/index.html")
+    for row in rows:
+        assert f"{int(row['amount_thousand_ntd']):,}" in page
+    items = read_csv(built_site / "opendata/kcg-ethics/113-plan-items.csv")
+    assert [(r["ref"], r["budget_thousand_ntd"]) for r in items if r["level"] == "1"] == [
+        ("壹", "58696"), ("貳", "131"), ("參", "579"), ("肆", "242"),
+    ]
+
+
+def test_every_chart_has_downloads_citation_and_licence(built_site: Path) -> None:
+    charts_seen = 0
+    for page in built_site.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        for src in re.findall(r'<figure class="portal-chart">\s*<img src="([^"]+)"', html):
+            charts_seen += 1
+            stem = src.removesuffix(".svg")
+            after = html[html.index(f'<img src="{src}"'):]
+            for target in (f"{stem}.csv", f"{stem}.json", src, f"{stem}.png"):
+                assert f'href="{target}" download' in after[:2000], (page, target)
+                assert (page.parent / target).is_file(), (page, target)
+            licence = re.search(r'授權：<a href="([^"]+)">政府資料開放授權條款－第1版</a>', after)
+            assert licence and (page.parent / licence.group(1) / "index.html").resolve().is_file()
+            assert "引用：高雄市政府政風處《" in after[:3000]
+    assert charts_seen == 3
+
+
+def test_open_data_page_lists_every_dataset(built_site: Path) -> None:
+    text = text_of(built_site / "opendata/index.html")
+    for title in ("高雄市政府政風處 113 年度預算", "高雄市政府政風處 113 年度施政計畫項目",
+                  "高雄市政府政風處 110 年下半年工作成果數字"):
+        assert title in text
+    assert "資料更新日期：2023-11-14" in text
+    for href in re.findall(r'href="([^"]+\.(?:csv|json))"', (built_site / "opendata/index.html").read_text()):
+        assert (built_site / "opendata" / urljoin("x", href)).is_file()
