@@ -54,7 +54,7 @@ def _label(value: int | Decimal, unit: str) -> str:
 def _draw(chart: Chart) -> Figure:
     setup_fonts()
     count = len(chart.values)
-    fig = Figure(figsize=(4.8, 0.5 * count + 0.8), dpi=100)
+    fig = Figure(figsize=(3.2, 0.45 * count + 0.6), dpi=100)
     ax = fig.add_subplot()
     positions = list(range(count))[::-1]
     values = [float(v) for v in chart.values]

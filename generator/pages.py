@@ -148,8 +148,8 @@ def breakdown_charts(agency: AgencyData, report: Report) -> list[tuple[Located, 
     return out
 
 
-def _cite(agency: AgencyData, document: str, page: str) -> str:
-    return f"{agency.agency.name}《{document}》，施政透明網 /{page}"
+def _cite(document: str, page: str) -> str:
+    return f"《{document}》，施政透明網 /{page}"
 
 
 def _root(page_dir: str) -> Markup:
@@ -254,7 +254,7 @@ def _plan_pages(
     chart = budget_chart(agency, plan)
     site.charts[chart.file] = chart
     context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries),
-               "cite": _cite(agency, plan.source.document, f"{base}/budget/"), "root": _root(f"{base}/budget")}
+               "cite": _cite(plan.source.document, f"{base}/budget/"), "root": _root(f"{base}/budget")}
     pages = {
         f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
         f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
@@ -295,7 +295,7 @@ def _report_page(
         name=report_name(report),
         figures=report_figures(report),
         charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
-        cite=_cite(agency, report.source.document, f"{base}/"),
+        cite=_cite(report.source.document, f"{base}/"),
         root=_root(base),
     )
     site.sources[path] = sourced.path

@@ -91,7 +91,7 @@ def test_every_chart_has_downloads_citation_and_licence(built_site: Path) -> Non
                 assert (page.parent / target).is_file(), (page, target)
             licence = re.search(r'授權：<a href="([^"]+)">政府資料開放授權條款－第1版</a>', after)
             assert licence and (page.parent / licence.group(1) / "index.html").resolve().is_file()
-            assert "引用：高雄市政府政風處《" in after[:3000]
+            assert "引用：《高雄市政府政風處 1" in after[:3000]
     assert charts_seen == 3
 
 
