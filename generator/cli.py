@@ -27,6 +27,16 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="把產生的頁面與圖表寫成一般檔案（供其他網站產生器使用）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    new = commands.add_parser("new", help="從最新一份同類資料複製出下一份（數字清空，供填寫）")
+    new.add_argument("kind", choices=["plan", "report"], help="plan（施政計畫）或 report（工作成果）")
+    new.add_argument("year", type=int, help="民國年度，例如 114")
+    new.add_argument("period", nargs="?", help="工作成果的期間：上半年、下半年或全年")
+    new.add_argument("--agency", default=None, help="機關代號（只有一個機關時可省略）")
+    new.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    diff = commands.add_parser("diff", help="列出與某個 git 版本相比，所有變動的數字（給審核者看）")
+    diff.add_argument("rev", nargs="?", default=None, help="比較的 git 版本（預設：與 main 的分岔點）")
+    diff.add_argument("--markdown", action="store_true", help="輸出 Markdown（可貼到 pull request）")
+    diff.add_argument("--data", default="data", help="資料資料夾（預設 data）")
     commands.add_parser("schemas", help="依資料模型重新產生 schemas/ 中給編輯器用的 JSON Schema")
     return parser
 
@@ -60,6 +70,25 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_USAGE
             say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
             return EXIT_OK
+        if args.command == "new":
+            from .workflow import ScaffoldError, scaffold
+
+            if args.kind == "report" and args.period is None:
+                print("工作成果需要期間：portal new report 114 上半年", file=sys.stderr)
+                return EXIT_USAGE
+            try:
+                created = scaffold(root / args.data, args.kind, args.year, args.period, args.agency)
+            except ScaffoldError as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_DATA
+            say(f"已建立 {created.relative_to(root).as_posix()}；請填入數字與原文後執行 portal check。")
+            return EXIT_OK
+        if args.command == "diff":
+            from .workflow import merge_base, review
+
+            text, valid = review(root, root / args.data, args.rev or merge_base(root), args.markdown)
+            print(text, end="")
+            return EXIT_OK if valid else EXIT_DATA
         if args.command == "schemas":
             from .schemas import write_schemas
 

@@ -137,6 +137,8 @@ def _message(error: Any, model_fields: list[str]) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "missing":
         return "缺少必填欄位 (required field missing)"
+    if value is None and (kind.endswith("_type") or kind == "is_instance_of"):
+        return "尚未填寫（目前是空白），請依來源文件填入 (no value yet)"
     if kind == "extra_forbidden":
         allowed = "、".join(model_fields)
         return f"不認得這個欄位，可能拼錯了；這裡可用的欄位有：{allowed} (unknown field)"

@@ -1,0 +1,96 @@
+"""Staff workflow: `portal new` scaffolds the next record; `portal diff` shows reviewers every changed number."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from conftest import FIXTURES, copy_data, run_portal
+
+PLAN = "data/demo/plans/100.yml"
+
+
+def _repo(tmp_path: Path) -> Path:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "synthetic data"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                       cwd=tmp_path, check=True)
+    return tmp_path
+
+
+def _edit(path: Path, *pairs: tuple[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new in pairs:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_new_report_keeps_structure_and_empties_figures(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "report", "101", "下半年")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "已建立 data/demo/reports/101-h2.yml；請填入數字與原文後執行 portal check。\n"
+    text = (tmp_path / "data/demo/reports/101-h2.yml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../../schemas/report.schema.json\n")
+    assert "title: 示範機關 101 年下半年工作成果\n" in text
+    assert "label: 授權率\n" in text and "value: null\n" in text and "quote: null\n" in text
+    assert "98.39" not in text and "1,170" not in text
+    check = run_portal("-f", str(tmp_path / "mkdocs.yml"), "check")
+    assert check.returncode == 1
+    missing = "data/demo/reports/101-h2.yml:8:13: source.document: 尚未填寫（目前是空白），請依來源文件填入"
+    assert f"{missing} (no value yet)\n" in check.stderr
+
+
+def test_new_never_overwrites(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    before = (tmp_path / PLAN).read_bytes()
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "plan", "100")
+    assert result.returncode == 1
+    assert result.stderr == f"{tmp_path / PLAN} 已經存在，不會覆寫 (refusing to overwrite)\n"
+    assert (tmp_path / PLAN).read_bytes() == before
+
+
+def test_new_report_without_period_is_a_usage_error(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    assert run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "report", "101").returncode == 2
+
+
+def test_diff_lists_every_changed_number(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _edit(root / PLAN, ("amount: 234", "amount: 238"), ("budget: 234", "budget: 238"), ("total: 1234", "total: 1238"))
+    _edit(root / "data/demo/reports/100-h1.yml", ("value: 12\n", "value: 13\n"), ("12場次", "13場次"))
+    result = run_portal("diff", cwd=root)
+    assert (result.returncode, result.stderr) == (0, "")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout[:10]
+    assert result.stdout == (
+        f"數字變動（與 {head} 比較）\n"
+        "  100年度 預算 貳、示範業務: 234 → 238 千元 (+4)\n"
+        "  100年度 計畫 貳 示範業務 預算: 234 → 238 千元 (+4)\n"
+        "  100年度 預算 合計: 1,234 → 1,238 千元 (+4)\n"
+        "  100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
+    )
+
+
+def test_diff_markdown_shows_added_records(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "data/demo/plans/101.yml").write_text(
+        (root / PLAN).read_text(encoding="utf-8").replace("year: 100", "year: 101"), encoding="utf-8"
+    )
+    result = run_portal("diff", "HEAD", "--markdown", cwd=root)
+    assert result.returncode == 0
+    assert result.stdout.startswith("### 數字變動（與 HEAD 比較）\n\n")
+    assert "- 新增 101年度 預算 合計&#58; 1&#44;234 千元\n" in result.stdout
+
+
+def test_diff_reports_errors_introduced(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _edit(root / PLAN, ("total: 1234", "total: 1243"))
+    result = run_portal("diff", "HEAD", cwd=root)
+    assert result.returncode == 1
+    assert result.stdout == (
+        "數字變動（與 HEAD 比較）\n"
+        "  資料有誤，無法比較數字。\n"
+        "資料錯誤（合併前必須修正）：\n"
+        "data/demo/plans/100.yml:25:10: budget.total: 各列金額加總為 1,234 千元，與合計 1,243 千元不符"
+        "（相差 -9 千元）(budget lines do not add up to the total)\n"
+    )
