@@ -113,7 +113,6 @@ _YAML_PROBLEMS = [
     ),
     ("mapping values are not allowed here", "這裡不能出現冒號「:」；若文字中含有冒號，請用引號把整段文字括起來"),
     ("could not find expected ':'", "找不到預期的冒號「:」，請檢查縮排與欄位名稱"),
-    ("found duplicate anchor", "錨點名稱重複"),
 ]
 
 

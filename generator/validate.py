@@ -142,6 +142,8 @@ def _message(error: Any, model_fields: list[str]) -> str:
     if kind == "extra_forbidden":
         allowed = "、".join(model_fields)
         return f"不認得這個欄位，可能拼錯了；這裡可用的欄位有：{allowed} (unknown field)"
+    if kind == "int_type" and error["loc"][-1:] == ("constrained-int",):
+        kind = "is_instance_of"  # a figure's value may be an integer or a decimal
     if kind == "int_type":
         hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
         return f"應為整數，讀到的是{_shown(value)}{hint} (expected an integer)"
@@ -170,8 +172,6 @@ def _message(error: Any, model_fields: list[str]) -> str:
         return f"應為清單（每筆以「- 」開頭），讀到的是{_shown(value)} (expected a list)"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"應為一組欄位（key: value），讀到的是{_shown(value)} (expected a mapping)"
-    if kind == "bool_type":
-        return f"應為 true 或 false，讀到的是{_shown(value)} (expected true or false)"
     return f"{error['msg']}"
 
 

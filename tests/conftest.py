@@ -43,10 +43,14 @@ def copy_data(source: Path, target: Path, *overlays: Path) -> Path:
     shutil.copytree(source, target)
     for overlay in overlays:
         for path in overlay.rglob("*"):
-            if path.is_file() and path.name != "expected.txt":
-                dest = target / path.relative_to(overlay)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+            if not path.is_file() or path.name == "expected.txt":
+                continue
+            dest = target / path.relative_to(overlay)
+            if path.name.startswith("REMOVE-"):  # an overlay that deletes a file
+                dest.with_name(path.name.removeprefix("REMOVE-")).unlink()
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
     return target
 
 
