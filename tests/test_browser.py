@@ -1,0 +1,116 @@
+"""The built site in a real Chromium: accessibility, Chinese search, no JavaScript, print, no other hosts."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGES = {
+    "home": "",
+    "plan": "kcg-ethics/plans/113/",
+    "budget": "kcg-ethics/plans/113/budget/",
+    "report": "kcg-ethics/reports/110-h2/",
+    "open data": "opendata/",
+    "about": "about/",
+    "how to read": "how-to-read/",
+    "accessibility statement": "accessibility/",
+}
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _violations(page: Any) -> list[str]:
+    result = Axe().run(page, options=WCAG)
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_wcag_aa_violations(browser: Any, base_url: str, name: str) -> None:
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    page.goto(base_url + PAGES[name])
+    assert _violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("貪瀆", "110 年下半年工作成果"),
+    ("預算", "113 年度預算"),
+    ("機密", "113 年度施政計畫"),
+    ("財產申報", "110 年下半年工作成果"),
+])
+def test_chinese_search_finds_words_inside_sentences(browser: Any, base_url: str, word: str, expected: str) -> None:
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    page.goto(base_url)
+    page.click("label[for=__search]")
+    page.fill("input[data-md-component=search-query]", word)
+    page.keyboard.press("End")  # Material searches on keyup
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    titles = [t.replace("\u200b", "") for t in page.locator(".md-search-result__item h1").all_inner_texts()]
+    assert expected in titles
+    assert _violations(page) == []
+    page.close()
+
+
+def test_pages_work_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + PAGES["report"])
+    assert page.locator("table.portal-table").count() >= 10
+    image = page.locator("figure.portal-chart img").first
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert "受理檢舉貪瀆不法案件" in page.inner_text("article")
+    context.close()
+
+
+def test_no_request_leaves_this_host(browser: Any, base_url: str) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in PAGES.values():
+        page.goto(base_url + path, wait_until="networkidle")
+    assert requested and all(url.startswith(base_url) for url in requested), set(requested)
+    page.close()
+
+
+def test_report_prints_on_a4_without_navigation(browser: Any, base_url: str, tmp_path: Path) -> None:
+    page = browser.new_page()
+    page.goto(base_url + PAGES["report"])
+    page.emulate_media(media="print")
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert not page.locator(".md-header").is_visible()
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
+    page.close()
