@@ -77,6 +77,7 @@ def test_chinese_search_finds_words_inside_sentences(browser: Any, base_url: str
     page.fill("input[data-md-component=search-query]", word)
     page.keyboard.press("End")  # Material searches on keyup
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    page.wait_for_timeout(500)  # let Material's result transitions finish before measuring contrast
     titles = [t.replace("\u200b", "") for t in page.locator(".md-search-result__item h1").all_inner_texts()]
     assert expected in titles
     assert _violations(page) == []
