@@ -115,3 +115,28 @@ def test_report_prints_on_a4_without_navigation(browser: Any, base_url: str, tmp
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
     page.close()
+
+
+def test_keyboard_reaches_every_link_with_visible_focus(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + PAGES["budget"])
+    targets = page.evaluate(
+        """() => [...document.querySelectorAll('a[href], button, input, [tabindex]')]
+               .filter(e => e.tabIndex >= 0 && e.offsetParent !== null && !e.closest('[hidden]')).length"""
+    )
+    seen, unfocused = set(), []
+    for _ in range(targets + 5):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                       return [e.outerHTML.slice(0, 80),
+                               s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                               || s.boxShadow !== 'none' || s.textDecorationLine.includes('underline')
+                               || s.backgroundColor !== 'rgba(0, 0, 0, 0)'] }"""
+        )
+        seen.add(info[0])
+        if not info[1]:
+            unfocused.append(info[0])
+    assert len(seen) >= targets * 0.9
+    assert unfocused == []
+    page.close()
