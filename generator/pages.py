@@ -127,10 +127,12 @@ def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
     )
 
 
-def breakdown_charts(agency: AgencyData, report: Report) -> list[tuple[Located, list[Chart]]]:
+def breakdown_charts(
+    agency: AgencyData, report: Report, figures: list[Located]
+) -> list[tuple[Located, list[Chart]]]:
     """Describe one chart per breakdown of each report figure, numbered in reading order."""
     out = []
-    for n, located in enumerate(report_figures(report), 1):
+    for n, located in enumerate(figures, 1):
         figure = located.figure
         charts_of_figure = []
         for b, breakdown in enumerate(figure.breakdowns, 1):
@@ -286,14 +288,15 @@ def _report_page(
 ) -> None:
     report = sourced.record
     base = report_dir(agency, report)
-    by_figure = {id(located.figure): found for located, found in breakdown_charts(agency, report)}
+    figures = report_figures(report)
+    by_figure = {id(located.figure): found for located, found in breakdown_charts(agency, report, figures)}
     site.charts.update({chart.file: chart for found in by_figure.values() for chart in found})
     path = f"{base}/index.md"
     site.files[path] = env.get_template("report.md.j2").render(
         agency=agency.agency,
         report=report,
         name=report_name(report),
-        figures=report_figures(report),
+        figures=figures,
         charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
         cite=_cite(report.source.document, f"{base}/"),
         root=_root(base),
