@@ -11,7 +11,7 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
     npm install --no-audit --no-fund --silent lighthouse@13 >/dev/null)
 fi
 port=8765
-python3 -m http.server "$port" --bind 127.0.0.1 --directory site >/dev/null 2>&1 &
+python3 bench/serve_gzip.py "$port" site >/dev/null 2>&1 &
 server=$!
 trap 'kill $server' EXIT
 sleep 1
@@ -19,7 +19,8 @@ out=bench/lighthouse-results.md
 {
   echo "# Lighthouse scores (mobile profile), $(date -u +%Y-%m-%d)"
   echo
-  echo "Site built by README command 1, served by python -m http.server (no compression) on 127.0.0.1."
+  echo "Site built by README command 1, served on 127.0.0.1 by bench/serve_gzip.py (gzip for text, as GitHub Pages serves it)."
+  echo "Lighthouse $("$tools/node_modules/.bin/lighthouse" --version), Chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o "[0-9.]*" | head -1), mobile profile with simulated throttling."
   echo
   echo "| page | performance | accessibility | best practices | SEO |"
   echo "| --- | --- | --- | --- | --- |"

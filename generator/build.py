@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .charts import ChartCache
 from .pages import generate
 from .validate import load_portal
 
@@ -84,7 +85,7 @@ def export(data_dir: Path, root: Path, out_dir: Path) -> int:
     for forbidden in (data_dir.resolve(), (root / "content").resolve()):
         if resolved == forbidden or forbidden in resolved.parents:
             raise ValueError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
-    site = generate(load_portal(data_dir, root))
+    site = generate(load_portal(data_dir, root), cache=ChartCache(root / ".cache" / "charts"))
     for path, content in site.files.items():
         dest = out_dir / path
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .charts import ChartCache
 from .errors import DataError
 from .pages import Site, generate
 from .search import load_search_dictionary
@@ -21,6 +22,7 @@ class PortalConfig(Config):
     """Options of the `portal` plugin in mkdocs.yml."""
 
     data_dir = c.Type(str, default="data")
+    cache_dir = c.Type(str, default=".cache/charts")
 
 
 class PortalPlugin(BasePlugin[PortalConfig]):
@@ -33,7 +35,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Load, validate and generate before MkDocs reads files, and put the pages into the nav."""
         root = Path(config.config_file_path or ".").resolve().parent
         try:
-            self.site = generate(load_portal(root / self.config.data_dir, root))
+            cache = ChartCache(root / self.config.cache_dir)
+            self.site = generate(load_portal(root / self.config.data_dir, root), cache=cache)
         except DataError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None

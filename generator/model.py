@@ -19,6 +19,14 @@ PERIODS = {"上半年": "h1", "下半年": "h2", "全年": "year"}
 Period = Literal["上半年", "下半年", "全年"]
 
 
+IsoDate = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), Field(description="日期，西元年-月-日，例如 2024-03-05")
+]
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$"), Field(description="代號：小寫英文、數字與 -")
+]
+
+
 class Record(BaseModel):
     """Refuse unknown fields and type coercion: what staff wrote is what is checked."""
 
@@ -53,6 +61,16 @@ class Priorities(Record):
     entries: list[Priority] = Field(min_length=1, description="各項施政重點，依來源順序")
 
 
+class Correction(Record):
+    """A published correction of a number: what it was, when it changed, and why."""
+
+    previous: Annotated[int, Field(ge=0)] | Annotated[Decimal, Field(ge=0)] = Field(
+        description="更正前（原先公布）的數值；更正後的數值就是本筆資料目前的數值"
+    )
+    date: IsoDate = Field(description="更正日期，西元年-月-日，例如 2024-03-05")
+    reason: Text = Field(description="更正原因，例如「原文件誤植，依機關更正函修正」")
+
+
 class BudgetLine(Record):
     """One line of the plan-to-budget table (施政計畫與預算配合對照表)."""
 
@@ -61,6 +79,7 @@ class BudgetLine(Record):
     program: Text = Field(description="項（工作計畫），例如「行政管理」")
     amount: Amount = Field(description="預算金額，單位為 budget.unit（千元），整數，不加千分位逗號")
     note: Text | None = Field(None, description="備考（來源文件有寫才填）")
+    corrections: list[Correction] = Field(default_factory=list, description="此金額的更正紀錄（依日期先後）")
 
 
 class Budget(Record):
@@ -121,6 +140,8 @@ class Figure(Record):
     unit: Unit = Field(description="單位：" + "、".join(UNITS))
     quote: Text = Field(description="本數字在內文中的原文片段，必須逐字出現在 text 中，例如「計95會議次」")
     breakdowns: list[Breakdown] = Field(default_factory=list, description="細分（可多種），各部分加總須等於數值")
+    indicator: Slug | None = Field(None, description="這個數字屬於哪一個指標（indicators.yml 中的 id），跨期比較用")
+    corrections: list[Correction] = Field(default_factory=list, description="此數字的更正紀錄（依日期先後）")
 
 
 class ReportItem(Record):
@@ -160,6 +181,25 @@ class Report(Record):
     chapters: list[Chapter] = Field(min_length=1, description="各章")
 
 
+class Indicator(Record):
+    """A figure that recurs across reports, tracked over time (data/<代號>/indicators.yml)."""
+
+    id: Slug = Field(description="指標代號，小寫英文、數字與 -，例如 integrity-meetings；定了就不要改")
+    name: Text = Field(description="指標名稱，例如「召開機關廉政會報」")
+    unit: Unit = Field(description="單位：" + "、".join(UNITS))
+    definition: Text = Field(description="白話定義：這個數字計算的是什麼、怎麼算")
+    serves: list[Text] = Field(
+        min_length=1,
+        description="服務的計畫項目：由最上層起的計畫名稱，例如 [預防貪瀆, 政風防弊]；各年度計畫同名項目都會連結",
+    )
+
+
+class Indicators(Record):
+    """The agency's indicator catalogue."""
+
+    indicators: list[Indicator] = Field(min_length=1, description="各項指標")
+
+
 M = TypeVar("M", bound=Record)
 
 
@@ -180,6 +220,7 @@ class AgencyData:
     agency: Agency
     plans: list[Sourced[Plan]] = field(default_factory=list)
     reports: list[Sourced[Report]] = field(default_factory=list)
+    indicators: Sourced[Indicators] | None = None
 
 
 @dataclass

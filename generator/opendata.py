@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .charts import Chart
-from .layout import plan_dir, report_dir, report_figures, report_name
+from .layout import report_dir, report_figures, report_name
 from .model import Figure, PlanItem, Portal, western_year
 
 LICENSE = {
@@ -78,7 +78,7 @@ _COMMON = (
 )
 
 
-def chart_table(chart: Chart, source: str, period: str) -> Table:
+def chart_table(chart: Chart) -> Table:
     """Describe the numbers behind one chart, stored next to the chart as CSV and JSON."""
     stem = chart.file.removesuffix(".svg")
     return Table(
@@ -86,8 +86,8 @@ def chart_table(chart: Chart, source: str, period: str) -> Table:
         path=stem,
         title=chart.title,
         description=chart.alt,
-        period=period,
-        source=source,
+        period=chart.period,
+        source=chart.document,
         columns=(
             Column("label", "string", "項目", "圖中的項目"),
             Column("value", "number", "數值", "數值，照來源文件"),
@@ -253,24 +253,3 @@ def dcat(tables: list[Table], publisher: str, title: str, issued: str) -> dict[s
             for t in tables
         ],
     }
-
-
-def chart_tables(portal: Portal, charts: dict[str, Chart]) -> dict[str, Table]:
-    """Return the table behind each chart, keyed by the chart's file."""
-    sources: dict[str, tuple[str, str]] = {}
-    for agency in portal.agencies:
-        for sourced in agency.plans:
-            plan = sourced.record
-            sources[plan_dir(agency, plan)] = (
-                f"《{plan.source.document}》", f"{plan.year} 年度（{western_year(plan.year)} 年）"
-            )
-        for sourced_report in agency.reports:
-            report = sourced_report.record
-            sources[report_dir(agency, report)] = (
-                f"《{report.source.document}》", f"{report_name(report)}（{western_year(report.year)} 年）"
-            )
-    out = {}
-    for path, chart in charts.items():
-        owner = next(d for d in sorted(sources, key=len, reverse=True) if path.startswith(d + "/"))
-        out[path] = chart_table(chart, *sources[owner])
-    return out

@@ -12,8 +12,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, opendata
-from .charts import Chart
+from . import opendata
+from .charts import Chart, ChartCache, Drawn, DrawStats, draw_all
 from .layout import Located, plan_dir, report_dir, report_figures, report_name
 from .model import AgencyData, Plan, PlanItem, Portal, Report, Sourced, western_year
 
@@ -89,6 +89,12 @@ class Site:
     nav: list[NavEntry] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
+    drawn: dict[str, Drawn] = field(default_factory=dict)
+    stats: DrawStats = field(default_factory=DrawStats)
+
+    def pages(self) -> list[str]:
+        """List the Markdown pages."""
+        return [path for path in self.files if path.endswith(".md")]
 
 
 def _environment() -> jinja2.Environment:
@@ -124,6 +130,8 @@ def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
         unit=budget.unit,
         alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
         f"合計 {budget.total:,} {budget.unit}。",
+        document=f"《{plan.source.document}》",
+        period=f"{plan.year} 年度（{western_year(plan.year)} 年）",
     )
 
 
@@ -145,6 +153,8 @@ def breakdown_charts(
                 unit=figure.unit,
                 alt=f"長條圖，{report_name(report)}{figure.label} {with_unit(figure.value, figure.unit)}，"
                 f"依{breakdown.by}：{listing}。",
+                document=f"《{report.source.document}》",
+                period=f"{report_name(report)}（{western_year(report.year)} 年）",
             ))
         out.append((located, charts_of_figure))
     return out
@@ -163,11 +173,11 @@ def _relative(chart: Chart, page_dir: str) -> Markup:
     return Markup(chart.file.removeprefix(page_dir + "/"))
 
 
-def _key_figures(report: Report) -> list[Located]:
+def _key_figures(figures: list[Located]) -> list[Located]:
     """Pick the first figure of each chapter and every figure that has a breakdown."""
     picked: list[Located] = []
     chapters_seen: set[str] = set()
-    for located in report_figures(report):
+    for located in figures:
         chapter = located.anchor.split("-")[0]
         if chapter not in chapters_seen or located.figure.breakdowns:
             chapters_seen.add(chapter)
@@ -176,17 +186,31 @@ def _key_figures(report: Report) -> list[Located]:
     return picked
 
 
-def generate(portal: Portal, updated: str | None = None) -> Site:
-    """Render every page and chart of the portal into memory."""
+def generate(portal: Portal, updated: str | None = None, cache: ChartCache | None = None) -> Site:
+    """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
     env = _environment()
     site = Site()
+    located = {id(s.record): report_figures(s.record) for agency in portal.agencies for s in agency.reports}
+    by_report = {
+        id(s.record): breakdown_charts(agency, s.record, located[id(s.record)])
+        for agency in portal.agencies for s in agency.reports
+    }
+    for agency in portal.agencies:
+        for sourced in agency.plans:
+            chart = budget_chart(agency, sourced.record)
+            site.charts[chart.file] = chart
+    for found in by_report.values():
+        site.charts.update({chart.file: chart for _, drawn in found for chart in drawn})
+    site.drawn, site.stats = draw_all(site.charts.values(), cache)
+    env.globals["chart_size"] = lambda chart: site.drawn[chart.file]
+
     home_agencies = []
     for agency in portal.agencies:
         years: dict[int, list[str]] = {}
         for sourced in agency.plans:
             _plan_pages(env, site, agency, sourced, years)
         for sourced_report in agency.reports:
-            _report_page(env, site, agency, sourced_report, years)
+            _report_page(env, site, agency, sourced_report, by_report[id(sourced_report.record)], years)
         site.nav.append(NavEntry(
             escape(agency.agency.name),
             children=[
@@ -203,7 +227,7 @@ def generate(portal: Portal, updated: str | None = None) -> Site:
             "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
             "report": latest_report,
             "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
-            "key_figures": _key_figures(latest_report) if latest_report else [],
+            "key_figures": _key_figures(located[id(latest_report)]) if latest_report else [],
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
@@ -220,10 +244,10 @@ def release_date() -> str:
 
 def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: str) -> None:
     """Write each chart with its numbers, every dataset, the catalogues and the open-data page."""
-    for path, table in opendata.chart_tables(portal, site.charts).items():
-        chart = site.charts[path]
-        site.files[path] = charts.render_svg(chart)
-        site.files[table.path + ".png"] = charts.render_png(chart)
+    for path, chart in site.charts.items():
+        table = opendata.chart_table(chart)
+        site.files[path] = site.drawn[path].svg
+        site.files[table.path + ".png"] = site.drawn[path].png
         site.files[table.path + ".csv"] = table.csv()
         site.files[table.path + ".json"] = table.json()
     tables = opendata.datasets(portal)
@@ -253,8 +277,7 @@ def _plan_pages(
 ) -> None:
     plan = sourced.record
     base = plan_dir(agency, plan)
-    chart = budget_chart(agency, plan)
-    site.charts[chart.file] = chart
+    chart = site.charts[f"{base}/budget/budget.svg"]
     context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries),
                "cite": _cite(plan.source.document, f"{base}/budget/"), "root": _root(f"{base}/budget")}
     pages = {
@@ -284,13 +307,13 @@ def _report_page(
     site: Site,
     agency: AgencyData,
     sourced: Sourced[Report],
+    described: list[tuple[Located, list[Chart]]],
     years: dict[int, list[str]],
 ) -> None:
     report = sourced.record
     base = report_dir(agency, report)
-    figures = report_figures(report)
-    by_figure = {id(located.figure): found for located, found in breakdown_charts(agency, report, figures)}
-    site.charts.update({chart.file: chart for found in by_figure.values() for chart in found})
+    figures = [located for located, _ in described]
+    by_figure = {id(located.figure): found for located, found in described}
     path = f"{base}/index.md"
     site.files[path] = env.get_template("report.md.j2").render(
         agency=agency.agency,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import Agency, Plan, Report
+from .model import Agency, Indicators, Plan, Report
 
-SCHEMAS: dict[str, type[BaseModel]] = {"agency": Agency, "plan": Plan, "report": Report}
+SCHEMAS: dict[str, type[BaseModel]] = {"agency": Agency, "indicators": Indicators, "plan": Plan, "report": Report}
 
 
 def schema_texts() -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Find the data files, check them against the models, and reconcile their arithmetic."""
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,7 +17,10 @@ from .model import (
     UNIT_KINDS,
     Agency,
     AgencyData,
+    Correction,
     Figure,
+    Indicator,
+    Indicators,
     Plan,
     PlanItem,
     Portal,
@@ -52,25 +56,39 @@ def load_portal(data_dir: Path, display_root: Path | None = None) -> Portal:
             problems.append(Problem(shown(entry), 1, 1, "", _misplaced_message()))
             continue
         agency_file = entry / "agency.yml"
-        agency = _read(agency_file, shown(agency_file), Agency, problems) if agency_file.exists() else None
+        agency = (
+            _read(_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems, None)
+            if agency_file.exists() else None
+        )
         if not agency_file.exists():
             problems.append(Problem(shown(agency_file), 1, 1, "", "缺少機關資料檔 agency.yml (missing agency.yml)"))
         bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?", parent=None))
+        catalogue_file = entry / "indicators.yml"
+        catalogue: dict[str, Indicator] | None = {}
+        catalogue_doc = None
+        if catalogue_file.exists():
+            catalogue_doc = _document(catalogue_file, shown(catalogue_file), problems)
+            bundle.indicators = _read(catalogue_doc, catalogue_file, Indicators, problems, None)
+            catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
+        plans_failed = False
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(entry)
-            if path.is_dir() or rel.as_posix() == "agency.yml" or path.name.startswith("."):
+            if path.is_dir() or rel.as_posix() in ("agency.yml", "indicators.yml") or path.name.startswith("."):
                 continue
             kind = rel.parts[0] if len(rel.parts) == 2 and path.suffix == ".yml" else None
             if kind not in _KINDS:
                 problems.append(Problem(shown(path), 1, 1, "", _misplaced_message()))
                 continue
-            sourced = _read(path, shown(path), _KINDS[kind], problems)
+            sourced = _read(_document(path, shown(path), problems), path, _KINDS[kind], problems, catalogue)
             if sourced is None:
+                plans_failed = plans_failed or kind == "plans"
                 continue
             if isinstance(sourced.record, Plan):
                 bundle.plans.append(sourced)
             else:
                 bundle.reports.append(sourced)
+        if bundle.indicators and catalogue_doc and bundle.plans and not plans_failed:
+            problems.extend(_check_serves(bundle.indicators.record, [s.record for s in bundle.plans], catalogue_doc))
         if agency is not None:
             agencies.append(bundle)
     for bundle in agencies:
@@ -83,17 +101,26 @@ def load_portal(data_dir: Path, display_root: Path | None = None) -> Portal:
 
 def _misplaced_message() -> str:
     return (
-        "檔案放錯位置：資料必須是 data/<機關代號>/agency.yml、data/<機關代號>/plans/<年度>.yml "
+        "檔案放錯位置：資料必須是 data/<機關代號>/agency.yml、data/<機關代號>/indicators.yml、"
+        "data/<機關代號>/plans/<年度>.yml "
         "或 data/<機關代號>/reports/<年度>-h1|h2|year.yml（機關代號只用小寫英文、數字與 -）"
     )
 
 
-def _read(path: Path, display: str, model: type[M], problems: list[Problem]) -> Sourced[Any] | None:
-    """Load one file into `model`, appending its problems; return None if it has any."""
+def _document(path: Path, display: str, problems: list[Problem]) -> Document | None:
+    """Parse one YAML file, appending its problems; return None if it cannot be read."""
     try:
-        doc = load_file(path, display)
+        return load_file(path, display)
     except DataError as exc:
         problems.extend(exc.problems)
+        return None
+
+
+def _read(
+    doc: Document | None, path: Path, model: type[M], problems: list[Problem], catalogue: dict[str, Indicator] | None
+) -> Sourced[Any] | None:
+    """Check one parsed file against `model`, appending its problems; return None if it has any."""
+    if doc is None:
         return None
     if not isinstance(doc.data, dict):
         problems.append(doc.problem((), "檔案最上層應為欄位對照（key: value）"))
@@ -103,9 +130,9 @@ def _read(path: Path, display: str, model: type[M], problems: list[Problem]) -> 
     except ValidationError as exc:
         problems.extend(_translate_errors(exc, doc))
         return None
-    found = list(_reconcile(record, path, doc))
+    found = list(_reconcile(record, path, doc, catalogue))
     problems.extend(found)
-    return None if found else Sourced(display, record)
+    return None if found else Sourced(doc.path, record)
 
 
 def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
@@ -164,6 +191,10 @@ def _message(error: Any, model_fields: list[str]) -> str:
         return f"不可小於 {ctx.get('ge')}，讀到的是{_shown(value)} (too small)"
     if kind == "less_than_equal":
         return f"不可大於 {ctx.get('le')}，讀到的是{_shown(value)} (too large)"
+    if kind == "string_pattern_mismatch":
+        if "\\d{4}" in str(ctx.get("pattern", "")):
+            return f"日期應寫成西元年-月-日（例如 2024-03-05），讀到的是{_shown(value)} (expected a date)"
+        return f"代號只能用小寫英文、數字與 -，且不以 - 開頭，讀到的是{_shown(value)} (invalid id)"
     if kind == "string_too_short":
         return "不可空白 (must not be empty)"
     if kind == "too_short":
@@ -202,7 +233,7 @@ def _model_in(annotation: Any) -> Any:
 
 def _translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
     model = exc.title
-    roots: dict[str, type[BaseModel]] = {"Plan": Plan, "Report": Report, "Agency": Agency}
+    roots: dict[str, type[BaseModel]] = {"Plan": Plan, "Report": Report, "Agency": Agency, "Indicators": Indicators}
     root = roots.get(model, Agency)
     seen: set[Loc] = set()
     problems = []
@@ -222,12 +253,65 @@ def _fmt(value: int | Decimal) -> str:
     return f"{value:,}"
 
 
-def _reconcile(record: BaseModel, path: Path, doc: Document) -> Iterator[Problem]:
+def _reconcile(
+    record: BaseModel, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
+) -> Iterator[Problem]:
     """Yield every arithmetic or consistency problem in one validated record."""
     if isinstance(record, Plan):
         yield from _reconcile_plan(record, path, doc)
     elif isinstance(record, Report):
-        yield from _reconcile_report(record, path, doc)
+        yield from _reconcile_report(record, path, doc, catalogue)
+    elif isinstance(record, Indicators):
+        seen: set[str] = set()
+        for i, indicator in enumerate(record.indicators):
+            if indicator.id in seen:
+                yield doc.problem(("indicators", i, "id"), f"指標代號「{indicator.id}」重複 (duplicate indicator id)")
+            seen.add(indicator.id)
+
+
+def _check_serves(catalogue: Indicators, plans: list[Plan], doc: Document) -> Iterator[Problem]:
+    """Check that each indicator's plan item exists, by name, in at least one of the agency's plans."""
+    for i, indicator in enumerate(catalogue.indicators):
+        if not any(find_item(plan.items.entries, indicator.serves) for plan in plans):
+            path = " > ".join(indicator.serves)
+            years = "、".join(str(plan.year) for plan in plans)
+            yield doc.problem(
+                ("indicators", i, "serves"),
+                f"在 {years} 年度的施政計畫中都找不到計畫項目「{path}」；請照計畫項目名稱由最上層逐層填寫"
+                " (plan item not found)",
+            )
+
+
+def find_item(items: list[PlanItem], names: list[str]) -> list[int] | None:
+    """Return the positions (1-based, per level) of the plan item reached by following `names`."""
+    for i, item in enumerate(items, 1):
+        if item.name == names[0]:
+            if len(names) == 1:
+                return [i]
+            rest = find_item(item.children, names[1:])
+            if rest is not None:
+                return [i, *rest]
+    return None
+
+
+def _check_corrections(
+    corrections: list[Correction], value: int | Decimal, loc: Loc, doc: Document
+) -> Iterator[Problem]:
+    previous_date = ""
+    for i, correction in enumerate(corrections):
+        here: Loc = (*loc, "corrections", i)
+        try:
+            datetime.date.fromisoformat(correction.date)
+        except ValueError:
+            yield doc.problem((*here, "date"), f"日期「{correction.date}」不存在，請寫成西元年-月-日，例如 2024-03-05")
+        if correction.date < previous_date:
+            yield doc.problem((*here, "date"), "更正紀錄請依日期先後排列 (corrections out of date order)")
+        previous_date = correction.date
+    if corrections and corrections[-1].previous == value:
+        yield doc.problem(
+            (*loc, "corrections", len(corrections) - 1, "previous"),
+            f"更正前的數值 {_fmt(value)} 與目前的數值相同，不是更正 (previous equals the current value)",
+        )
 
 
 def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
@@ -244,6 +328,7 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
         )
     lines_by_no: dict[str, int] = {}
     for i, line in enumerate(budget.lines):
+        yield from _check_corrections(line.corrections, line.amount, ("budget", "lines", i), doc)
         if line.no in lines_by_no:
             yield doc.problem(("budget", "lines", i, "no"), f"項次「{line.no}」重複 (duplicate number)")
         lines_by_no.setdefault(line.no, line.amount)
@@ -271,7 +356,9 @@ def _unique_numbers(items: list[PlanItem], loc: Loc, doc: Document) -> Iterator[
         yield from _unique_numbers(item.children, (*loc, i, "children"), doc)
 
 
-def _reconcile_report(report: Report, path: Path, doc: Document) -> Iterator[Problem]:
+def _reconcile_report(
+    report: Report, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
+) -> Iterator[Problem]:
     if path.stem != report_slug(report):
         yield doc.problem(
             ("period",),
@@ -289,6 +376,48 @@ def _reconcile_report(report: Report, path: Path, doc: Document) -> Iterator[Pro
                 yield from _check_figures(section.figures, section.text, (*base, "figures"), doc)
             for i, item in enumerate(section.items):
                 yield from _check_figures(item.figures, item.text, (*base, "items", i, "figures"), doc)
+    if catalogue is not None:
+        yield from _check_indicators(report, catalogue, doc)
+
+
+def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Document) -> Iterator[Problem]:
+    """Check each figure's indicator: it exists, its unit fits, and the report gives it one value."""
+    used: set[str] = set()
+    for loc, figure in _all_figures(report):
+        if figure.indicator is None:
+            continue
+        here: Loc = (*loc, "indicator")
+        indicator = catalogue.get(figure.indicator)
+        if indicator is None:
+            known = "、".join(catalogue) or "（尚無 indicators.yml）"
+            yield doc.problem(
+                here, f"找不到指標「{figure.indicator}」；indicators.yml 中的指標有：{known} (unknown indicator)"
+            )
+            continue
+        if UNIT_KINDS.get(indicator.unit, indicator.unit) != UNIT_KINDS.get(figure.unit, figure.unit):
+            yield doc.problem(
+                here, f"指標「{indicator.id}」的單位是「{indicator.unit}」，這個數字的單位是「{figure.unit}」，無法比較"
+            )
+        if figure.indicator in used:
+            yield doc.problem(here, f"同一份報告中已有數字屬於指標「{indicator.id}」；每份報告每個指標只能有一個數字")
+        used.add(figure.indicator)
+
+
+def _all_figures(report: Report) -> Iterator[tuple[Loc, Figure]]:
+    """Yield every figure of a report, breakdown parts included, with its location."""
+
+    def walk(figures: list[Figure], loc: Loc) -> Iterator[tuple[Loc, Figure]]:
+        for i, figure in enumerate(figures):
+            yield (*loc, i), figure
+            for b, breakdown in enumerate(figure.breakdowns):
+                yield from walk(breakdown.parts, (*loc, i, "breakdowns", b, "parts"))
+
+    for c, chapter in enumerate(report.chapters):
+        for s, section in enumerate(chapter.sections):
+            base: Loc = ("chapters", c, "sections", s)
+            yield from walk(section.figures, (*base, "figures"))
+            for i, item in enumerate(section.items):
+                yield from walk(item.figures, (*base, "items", i, "figures"))
 
 
 def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
@@ -303,6 +432,7 @@ def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) ->
                 (*here, "value"),
                 f"數值 {figure.value} 沒有出現在原文片段「{figure.quote}」中 (value not in its quote)",
             )
+        yield from _check_corrections(figure.corrections, figure.value, here, doc)
         if figure.unit == "%" and figure.value > 100:
             yield doc.problem((*here, "value"), f"百分比必須介於 0 到 100，讀到的是 {figure.value}")
         for b, breakdown in enumerate(figure.breakdowns):

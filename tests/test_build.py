@@ -160,7 +160,8 @@ def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> No
     assert result.returncode == 1
     assert result.stderr.startswith("網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):")
     assert tree(site) == {"index.html": b"old site"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "data", "mkdocs.yml", "site"]
+    # No staging folder is left behind; .cache holds the chart cache, which is kept on purpose.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "data", "mkdocs.yml", "site"]
 
 
 PAYLOAD = "<script>alert(1)</script> | *粗* [x](javascript:alert(1)) # 標 {: .x } <img src=x onerror=alert(1)> `c`"
