@@ -18,6 +18,16 @@ def report_dir(agency: AgencyData, report: Report) -> str:
     return f"{agency.id}/reports/{report_slug(report)}"
 
 
+def indicator_dir(agency: AgencyData, indicator_id: str) -> str:
+    """Return the folder of an indicator's page."""
+    return f"{agency.id}/indicators/{indicator_id}"
+
+
+def budget_history_dir(agency: AgencyData) -> str:
+    """Return the folder of the agency's budget comparison across years."""
+    return f"{agency.id}/budget-history"
+
+
 def report_name(report: Report) -> str:
     """Name a report's period: 110 年下半年."""
     return f"{report.year} 年{report.period}"
@@ -45,3 +55,18 @@ def report_figures(report: Report) -> list[Located]:
                 for figure in item.figures:
                     found.append(Located(Markup(f"ch{c}-s{s}-i{i}"), label, figure))
     return found
+
+
+def all_figures(report: Report) -> list[Located]:
+    """List every figure of a report, breakdown parts after their figure and located with it."""
+    out = []
+
+    def walk(located: Located) -> None:
+        out.append(located)
+        for breakdown in located.figure.breakdowns:
+            for part in breakdown.parts:
+                walk(Located(located.anchor, located.where, part))
+
+    for located in report_figures(report):
+        walk(located)
+    return out

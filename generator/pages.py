@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-import string
 import time
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import jinja2
@@ -14,56 +12,29 @@ from markupsafe import Markup
 
 from . import opendata
 from .charts import Chart, ChartCache, Drawn, DrawStats, draw_all
-from .layout import Located, plan_dir, report_dir, report_figures, report_name
-from .model import AgencyData, Plan, PlanItem, Portal, Report, Sourced, western_year
-
-_PUNCT = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
-
-
-def escape(value: object) -> str:
-    """Make text inert in Markdown and HTML: every ASCII punctuation mark becomes an entity."""
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, str):
-        return " ".join(value.split()).translate(_PUNCT)
-    if value is None:
-        return ""
-    return escape(str(value))
-
-
-def number(value: int | Decimal) -> Markup:
-    """Format a number the way Taiwanese readers expect: 59,738 or 98.39."""
-    return Markup(f"{value:,}")
-
-
-def amount_reading(thousands: int) -> Markup:
-    """Spell an amount in 千元 exactly in 億/萬/千 units: 59,738 → 5,973 萬 8 千元."""
-    yi, rest = divmod(thousands, 100_000)
-    wan, qian = divmod(rest, 10)
-    parts = [f"{yi:,} 億"] if yi else []
-    if wan:
-        parts.append(f"{wan:,} 萬")
-    if qian:
-        parts.append(f"{qian} 千")
-    return Markup(" ".join(parts) + "元" if parts else "0 元")
-
-
-def roc_year(year: int) -> Markup:
-    """Show an ROC year with its Western year: 113 年度（2024 年）."""
-    return Markup(f"{year} 年度（{western_year(year)} 年）")
-
-
-def with_unit(value: int | Decimal, unit: str) -> Markup:
-    """Show a figure with its unit: 95 會議次, 98.39%."""
-    return Markup(f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}")
-
-
-def share(part: int | Decimal, whole: int | Decimal) -> Markup:
-    """Return part/whole as a percentage with two decimals (computed by the portal, not published)."""
-    if not whole:
-        return Markup("—")
-    pct = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return Markup(f"{pct}%")
+from .history import (
+    BudgetRow,
+    Point,
+    budget_history,
+    corrections,
+    data_through,
+    nearest_plan_link,
+    plan_links,
+    series,
+    serving,
+)
+from .layout import (
+    Located,
+    all_figures,
+    budget_history_dir,
+    indicator_dir,
+    plan_dir,
+    report_dir,
+    report_figures,
+    report_name,
+)
+from .markup import environment, escape, link, md_link, with_unit
+from .model import PERIODS, AgencyData, Figure, Indicator, Plan, PlanItem, Portal, Report, Sourced, western_year
 
 
 @dataclass
@@ -95,26 +66,6 @@ class Site:
     def pages(self) -> list[str]:
         """List the Markdown pages."""
         return [path for path in self.files if path.endswith(".md")]
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        autoescape=True,
-        finalize=lambda value: Markup(escape(value)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["license_title"] = opendata.LICENSE["title"]
-    env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
-    env.filters.update(
-        number=number, reading=amount_reading, roc_year=roc_year, with_unit=with_unit, share=share,
-        western=western_year,
-        heading=lambda depth: Markup("#" * (depth + 3)),
-    )
-    return env
 
 
 def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
@@ -160,8 +111,9 @@ def breakdown_charts(
     return out
 
 
-def _cite(document: str, page: str) -> str:
-    return f"《{document}》，施政透明網 /{page}"
+def _cite(documents: str, page: str) -> str:
+    """Write a citation: the source documents (already in 《》) and the page."""
+    return f"{documents}，施政透明網 /{page}"
 
 
 def _root(page_dir: str) -> Markup:
@@ -186,37 +138,65 @@ def _key_figures(figures: list[Located]) -> list[Located]:
     return picked
 
 
-def generate(portal: Portal, updated: str | None = None, cache: ChartCache | None = None) -> Site:
-    """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
-    env = _environment()
-    site = Site()
+@dataclass
+class _Agency:
+    """What the pages of one agency share: its figures located, indicator series and charts."""
+
+    data: AgencyData
+    catalogue: list[Indicator]
+    series: dict[str, list[Point]]
+    budget_rows: tuple[list[Plan], list[BudgetRow]] | None
+
+
+def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dict[int, list[Located]], list[_Agency]]:
+    """Describe every chart of the portal (phase one of generation) and what pages will need from the records."""
     located = {id(s.record): report_figures(s.record) for agency in portal.agencies for s in agency.reports}
-    by_report = {
-        id(s.record): breakdown_charts(agency, s.record, located[id(s.record)])
-        for agency in portal.agencies for s in agency.reports
-    }
+    everything = {id(s.record): all_figures(s.record) for agency in portal.agencies for s in agency.reports}
+    agencies = []
     for agency in portal.agencies:
         for sourced in agency.plans:
             chart = budget_chart(agency, sourced.record)
             site.charts[chart.file] = chart
-    for found in by_report.values():
-        site.charts.update({chart.file: chart for _, drawn in found for chart in drawn})
+        for s in agency.reports:
+            for _, found in breakdown_charts(agency, s.record, located[id(s.record)]):
+                site.charts.update({chart.file: chart for chart in found})
+        catalogue = agency.indicators.record.indicators if agency.indicators else []
+        series_by_id = {i.id: series(agency, i, everything) for i in catalogue}
+        for indicator in catalogue:
+            if series_by_id[indicator.id]:
+                chart = indicator_chart(agency, indicator, series_by_id[indicator.id])
+                site.charts[chart.file] = chart
+        history = budget_history(agency) if len(agency.plans) > 1 else None
+        if history:
+            for chart in budget_history_charts(agency, *history):
+                site.charts[chart.file] = chart
+        agencies.append(_Agency(agency, catalogue, series_by_id, history))
+    return located, everything, agencies
+
+
+def generate(portal: Portal, updated: str | None = None, cache: ChartCache | None = None) -> Site:
+    """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
+    env = environment()
+    site = Site()
+    located, everything, agencies = _describe(portal, site)
     site.drawn, site.stats = draw_all(site.charts.values(), cache)
     env.globals["chart_size"] = lambda chart: site.drawn[chart.file]
 
     home_agencies = []
-    for agency in portal.agencies:
+    for a in agencies:
+        agency = a.data
         years: dict[int, list[str]] = {}
         for sourced in agency.plans:
-            _plan_pages(env, site, agency, sourced, years)
+            _plan_pages(env, site, a, sourced, years)
         for sourced_report in agency.reports:
-            _report_page(env, site, agency, sourced_report, by_report[id(sourced_report.record)], years)
+            _report_page(env, site, a, sourced_report, years)
+        extra = _trend_pages(env, site, a)
         site.nav.append(NavEntry(
             escape(agency.agency.name),
             children=[
                 NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
                 for year, pages in sorted(years.items(), reverse=True)
-            ],
+            ] + extra,
         ))
         latest_plan = agency.plans[-1].record if agency.plans else None
         latest_report = agency.reports[-1].record if agency.reports else None
@@ -227,13 +207,58 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
             "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
             "report": latest_report,
             "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
+            "through": data_through(latest_report) if latest_report else None,
             "key_figures": _key_figures(located[id(latest_report)]) if latest_report else [],
+            "indicators": Markup(f"{agency.id}/indicators/index.md") if a.catalogue else None,
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
     _publish_data(env, site, portal, updated or release_date())
     site.nav.append(NavEntry(None, "opendata/index.md"))
+    entries = corrections(portal.agencies, everything)
+    site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
+        entries=[(e, link("corrections", e.href)) for e in entries]
+    )
+    site.nav.append(NavEntry(None, "corrections/index.md"))
     return site
+
+
+def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
+    """Describe the column chart of an indicator over every period that has it."""
+    short = {"上半年": "上", "下半年": "下", "全年": "全年"}
+    listing = "、".join(f"{report_name(p.report)} {with_unit(p.value, indicator.unit)}" for p in points)
+    first, last = report_name(points[0].report), report_name(points[-1].report)
+    return Chart(
+        file=f"{indicator_dir(agency, indicator.id)}/series.svg",
+        title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
+        labels=tuple(f"{p.report.year}{short[p.report.period]}" for p in points),
+        values=tuple(p.value for p in points),
+        unit=indicator.unit,
+        alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",
+        kind="columns",
+        document="、".join(dict.fromkeys(f"《{p.report.source.document}》" for p in points)),
+        period=first if first == last else f"{first}至{last}",
+    )
+
+
+def budget_history_charts(agency: AgencyData, plans: list[Plan], rows: list[BudgetRow]) -> list[Chart]:
+    """Describe one column chart per budget category across plan years (years without it are left out)."""
+    out = []
+    for n, row in enumerate(rows, 1):
+        years = [(plan, amount) for plan, amount in zip(plans, row.amounts, strict=True) if amount is not None]
+        listing = "、".join(f"{plan.year} 年度 {amount:,}" for plan, amount in years)
+        out.append(Chart(
+            file=f"{budget_history_dir(agency)}/category-{n}.svg",
+            title=f"{row.category}歷年預算（單位：千元）",
+            labels=tuple(str(plan.year) for plan, _ in years),
+            values=tuple(amount for _, amount in years),
+            unit="千元",
+            alt=f"直條圖，{agency.agency.name}「{row.category}」歷年預算（千元）：{listing}。",
+            kind="columns",
+            document="、".join(f"《{plan.source.document}》" for plan, _ in years),
+            period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",
+        ))
+    return out
 
 
 def release_date() -> str:
@@ -273,13 +298,21 @@ def _json(doc: object) -> bytes:
 
 
 def _plan_pages(
-    env: jinja2.Environment, site: Site, agency: AgencyData, sourced: Sourced[Plan], years: dict[int, list[str]]
+    env: jinja2.Environment, site: Site, a: _Agency, sourced: Sourced[Plan], years: dict[int, list[str]]
 ) -> None:
-    plan = sourced.record
+    agency, plan = a.data, sourced.record
     base = plan_dir(agency, plan)
     chart = site.charts[f"{base}/budget/budget.svg"]
-    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries),
-               "cite": _cite(plan.source.document, f"{base}/budget/"), "root": _root(f"{base}/budget")}
+    served = {
+        anchor: [
+            (indicator, a.series[indicator.id][-1] if a.series[indicator.id] else None,
+             md_link(base, f"{indicator_dir(agency, indicator.id)}/"))
+            for indicator in found
+        ]
+        for anchor, found in serving(a.catalogue, plan).items()
+    }
+    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries), "served": served,
+               "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": _root(f"{base}/budget")}
     pages = {
         f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
         f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
@@ -297,32 +330,87 @@ def _flatten(items: list[PlanItem], depth: int = 0, prefix: str = "item") -> lis
     out = []
     for i, item in enumerate(items, 1):
         anchor = f"{prefix}-{i}"
-        out.append({"item": item, "depth": depth, "anchor": anchor})
+        out.append({"item": item, "depth": depth, "anchor": Markup(anchor)})
         out.extend(_flatten(item.children, depth + 1, anchor))
     return out
 
 
 def _report_page(
-    env: jinja2.Environment,
-    site: Site,
-    agency: AgencyData,
-    sourced: Sourced[Report],
-    described: list[tuple[Located, list[Chart]]],
-    years: dict[int, list[str]],
+    env: jinja2.Environment, site: Site, a: _Agency, sourced: Sourced[Report], years: dict[int, list[str]]
 ) -> None:
-    report = sourced.record
+    agency, report = a.data, sourced.record
     base = report_dir(agency, report)
-    figures = [located for located, _ in described]
+    described = breakdown_charts(agency, report, report_figures(report))
     by_figure = {id(located.figure): found for located, found in described}
+    by_id = {i.id: i for i in a.catalogue}
+
+    def trace(figure: Figure) -> list[tuple[str, Markup]]:
+        """Link a figure to its indicator page and to the plan item it serves, in the nearest plan year."""
+        if figure.indicator is None:
+            return []
+        indicator = by_id[figure.indicator]
+        out = [(f"指標：{indicator.name}", link(base, f"{indicator_dir(agency, indicator.id)}/"))]
+        nearest = nearest_plan_link(agency, indicator.serves, report.year)
+        if nearest:
+            out.append((f"{nearest[0].year} 年度計畫：{' > '.join(indicator.serves)}", link(base, nearest[1])))
+        return out
+
     path = f"{base}/index.md"
     site.files[path] = env.get_template("report.md.j2").render(
         agency=agency.agency,
         report=report,
         name=report_name(report),
-        figures=figures,
+        through=data_through(report),
+        figures=[located for located, _ in described],
         charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
-        cite=_cite(report.source.document, f"{base}/"),
+        trace=trace,
+        cite=_cite(f"《{report.source.document}》", f"{base}/"),
         root=_root(base),
     )
     site.sources[path] = sourced.path
     years.setdefault(report.year, []).append(path)
+
+
+def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEntry]:
+    """Write the agency's indicator pages and budget comparison; return their navigation entries."""
+    agency, nav = a.data, []
+    if a.catalogue:
+        index = f"{agency.id}/indicators/index.md"
+        rows, pages = [], []
+        for indicator in a.catalogue:
+            base = indicator_dir(agency, indicator.id)
+            points = a.series[indicator.id]
+            chart = site.charts.get(f"{base}/series.svg")
+            path = f"{base}/index.md"
+            site.files[path] = env.get_template("indicator.md.j2").render(
+                agency=agency.agency, indicator=indicator, points=points,
+                points_linked=[(p, link(base, p.href)) for p in points],
+                through=data_through(points[-1].report) if points else None,
+                plan_links=[(plan, md_link(base, href)) for plan, href in plan_links(agency, indicator.serves)],
+                chart=chart, chart_src=_relative(chart, base) if chart else None,
+                cite=_cite(chart.document if chart else "", f"{base}/"), root=_root(base),
+            )
+            if agency.indicators:
+                site.sources[path] = agency.indicators.path
+            pages.append(path)
+            rows.append({"indicator": indicator, "latest": points[-1] if points else None,
+                         "href": link(f"{agency.id}/indicators", f"{base}/")})
+        latest = [p.report for ps in a.series.values() for p in ps[-1:]]
+        newest = max(latest, key=lambda r: (r.year, list(PERIODS).index(r.period))) if latest else None
+        site.files[index] = env.get_template("indicators.md.j2").render(
+            agency=agency.agency, rows=rows, through=data_through(newest) if newest else None
+        )
+        nav.append(NavEntry("指標", children=[NavEntry(None, index), *(NavEntry(None, p) for p in pages)]))
+    if a.budget_rows:
+        plans, budget_rows = a.budget_rows
+        base = budget_history_dir(agency)
+        charts_here = [site.charts[c.file] for c in budget_history_charts(agency, plans, budget_rows)]
+        path = f"{base}/index.md"
+        site.files[path] = env.get_template("budget-history.md.j2").render(
+            agency=agency.agency, plans=plans, rows=budget_rows,
+            charts=[(chart, _relative(chart, base)) for chart in charts_here],
+            plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
+            cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=_root(base),
+        )
+        nav.append(NavEntry(None, path))
+    return nav

@@ -14,8 +14,8 @@ import yaml
 from .errors import DataError
 from .layout import report_figures
 from .load import load_file
+from .markup import escape
 from .model import PERIODS, Figure, PlanItem, Portal
-from .pages import escape
 from .validate import load_portal
 
 # Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.

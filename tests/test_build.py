@@ -11,8 +11,9 @@ from pathlib import Path
 import yaml
 
 from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
+from generator.layout import report_figures
 from generator.load import parse
-from generator.pages import report_figures, with_unit
+from generator.markup import with_unit
 from generator.validate import load_portal
 
 

@@ -34,6 +34,7 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
         "demo/plans/100/budget/index.md",
         "demo/plans/100/index.md",
         "demo/reports/100-h1/index.md",
+        "corrections/index.md",
         "index.md",
         *(f"opendata/demo/{name}.{ext}" for name in ("100-budget", "100-plan-items", "100-h1-figures")
           for ext in ("csv", "json")),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from generator.layout import report_figures
 from generator.model import Figure, Plan, PlanItem, Report
-from generator.pages import report_figures
 from generator.validate import load_portal
 
 SOURCES = Path(__file__).resolve().parent / "sources"

@@ -8,10 +8,17 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from generator.pages import amount_reading, escape, generate, roc_year, share, with_unit
+from generator.markup import amount_reading, escape, roc_year, share, with_unit
+from generator.pages import generate
 from generator.validate import load_portal
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order
+    "integrity-meetings", "special-audits", "corrective-suggestions", "asset-declaration-briefings",
+    "asset-declaration-authorisation-rate", "asset-declaration-reviews", "conflict-of-interest-briefings",
+    "confidentiality-outreach", "confidentiality-inspections", "security-meetings", "security-inspections",
+    "complaints-received", "prosecutions", "disciplinary-cases",
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +43,12 @@ def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
     for svg in svgs:
         for ext in (".png", ".csv", ".json"):
             assert svg.removesuffix(".svg") + ext in site.files
-    assert svgs == [
+    assert svgs == sorted([
         "kcg-ethics/plans/113/budget/budget.svg",
         "kcg-ethics/reports/110-h2/figure-23-1.svg",
         "kcg-ethics/reports/110-h2/figure-23-2.svg",
-    ]
+        *(f"kcg-ethics/indicators/{name}/series.svg" for name in INDICATORS),
+    ])
 
 
 def test_navigation_is_by_agency_then_year(site) -> None:  # type: ignore[no-untyped-def]
@@ -49,8 +57,11 @@ def test_navigation_is_by_agency_then_year(site) -> None:  # type: ignore[no-unt
         {"高雄市政府政風處": [
             {"113 年度（2024）": ["kcg-ethics/plans/113/index.md", "kcg-ethics/plans/113/budget/index.md"]},
             {"110 年度（2021）": ["kcg-ethics/reports/110-h2/index.md"]},
+            {"指標": ["kcg-ethics/indicators/index.md",
+                      *(f"kcg-ethics/indicators/{name}/index.md" for name in INDICATORS)]},
         ]},
         "opendata/index.md",
+        "corrections/index.md",
     ]
 
 

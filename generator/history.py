@@ -1,0 +1,207 @@
+"""Follow figures across periods: indicator series, budgets across years, plan-to-result links, corrections."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .layout import Located, plan_dir, report_dir, report_name
+from .model import PERIODS, AgencyData, Correction, Indicator, Plan, Report
+
+PERIOD_END = {"上半年": "6 月 30 日", "下半年": "12 月 31 日", "全年": "12 月 31 日"}
+
+
+def data_through(report: Report) -> str:
+    """Return the last day a report's figures cover, e.g. 110 年 12 月 31 日."""
+    return f"{report.year} 年 {PERIOD_END[report.period]}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change between two values of the same indicator: difference and percentage."""
+
+    base: Report | Plan
+    diff: int | Decimal
+    pct: Decimal | None
+
+    def text(self) -> str:
+        """Spell the change: +3（+3.16%）, or +3 when the base is 0."""
+        diff = f"{self.diff:+,}"
+        return diff if self.pct is None else f"{diff}（{self.pct:+}%）"
+
+
+def change(value: int | Decimal, base_value: int | Decimal, base: Report | Plan) -> Change:
+    """Compare `value` with `base_value` from report `base` (percent to two decimals, half up)."""
+    pct = None
+    if base_value:
+        pct = (Decimal(value - base_value) * 100 / Decimal(base_value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return Change(base, value - base_value, pct)
+
+
+def previous_period(report: Report) -> tuple[int, str]:
+    """Return the period just before a report's: 111 上半年 → 110 下半年, 111 全年 → 110 全年."""
+    if report.period == "下半年":
+        return report.year, "上半年"
+    if report.period == "上半年":
+        return report.year - 1, "下半年"
+    return report.year - 1, "全年"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One report's value of an indicator, where it is, and how it changed."""
+
+    agency: AgencyData
+    report: Report
+    located: Located
+    since_previous: Change | None
+    since_last_year: Change | None
+
+    @property
+    def value(self) -> int | Decimal:
+        """Return the figure's value."""
+        return self.located.figure.value
+
+    @property
+    def href(self) -> str:
+        """Return the site path of the figure's place in its report."""
+        return f"{report_dir(self.agency, self.report)}/#{self.located.anchor}"
+
+
+def series(agency: AgencyData, indicator: Indicator, located: dict[int, list[Located]]) -> list[Point]:
+    """Return an indicator's value in every report that has it, oldest first, with changes."""
+    found: dict[tuple[int, str], tuple[Report, Located]] = {}
+    for sourced in agency.reports:
+        report = sourced.record
+        for item in located[id(report)]:
+            if item.figure.indicator == indicator.id:
+                found[(report.year, report.period)] = (report, item)
+    points = []
+    order = sorted(found.items(), key=lambda kv: (kv[0][0], list(PERIODS).index(kv[0][1])))
+    for (year, period), (report, item) in order:
+        before = found.get(previous_period(report))
+        last_year = found.get((year - 1, period)) if period != "全年" else None
+        value = item.figure.value
+        points.append(Point(
+            agency, report, item,
+            change(value, before[1].figure.value, before[0]) if before else None,
+            change(value, last_year[1].figure.value, last_year[0]) if last_year else None,
+        ))
+    return points
+
+
+def item_anchor(plan: Plan, names: list[str]) -> str | None:
+    """Return the anchor of the plan item reached by following `names`, e.g. item-3-1."""
+    items, anchor = plan.items.entries, "item"
+    for depth, name in enumerate(names):
+        for i, item in enumerate(items, 1):
+            if item.name == name:
+                anchor, items = f"{anchor}-{i}", item.children
+                break
+        else:
+            return None
+        if depth == len(names) - 1:
+            return anchor
+    return None
+
+
+def plan_links(agency: AgencyData, names: list[str]) -> list[tuple[Plan, str]]:
+    """Return (plan, site path with anchor) for every plan of the agency that has the item."""
+    out = []
+    for sourced in agency.plans:
+        anchor = item_anchor(sourced.record, names)
+        if anchor:
+            out.append((sourced.record, f"{plan_dir(agency, sourced.record)}/#{anchor}"))
+    return out
+
+
+def nearest_plan_link(agency: AgencyData, names: list[str], year: int) -> tuple[Plan, str] | None:
+    """Pick the plan item of the same line of work in the plan closest to `year` (the same year first)."""
+    links = plan_links(agency, names)
+    if not links:
+        return None
+    return min(links, key=lambda link: (abs(link[0].year - year), -link[0].year))
+
+
+def serving(catalogue: list[Indicator], plan: Plan) -> dict[str, list[Indicator]]:
+    """Map each plan item anchor to the indicators that serve it."""
+    out: dict[str, list[Indicator]] = {}
+    for indicator in catalogue:
+        anchor = item_anchor(plan, indicator.serves)
+        if anchor:
+            out.setdefault(anchor, []).append(indicator)
+    return out
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One budget category across plan years: the amount each year and its change from the year before."""
+
+    category: str
+    amounts: tuple[int | None, ...]
+    changes: tuple[Change | None, ...]
+
+
+def budget_history(agency: AgencyData) -> tuple[list[Plan], list[BudgetRow]]:
+    """Compare each budget category (類) across the agency's plans, matched by category name."""
+    plans = [s.record for s in agency.plans]
+    categories: list[str] = []
+    for plan in plans:
+        categories += [line.category for line in plan.budget.lines if line.category not in categories]
+    rows = []
+    for category in [*categories, "合計"]:
+        amounts = tuple(_amount(plan, category) for plan in plans)
+        changes: list[Change | None] = [None]
+        for i in range(1, len(plans)):
+            now, before = amounts[i], amounts[i - 1]
+            changes.append(change(now, before, plans[i - 1]) if now is not None and before is not None else None)
+        rows.append(BudgetRow(category, amounts, tuple(changes)))
+    return plans, rows
+
+
+def _amount(plan: Plan, category: str) -> int | None:
+    if category == "合計":
+        return plan.budget.total
+    found = [line.amount for line in plan.budget.lines if line.category == category]
+    return sum(found) if found else None
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """One correction with what it corrected and where that is on the site."""
+
+    correction: Correction
+    after: int | Decimal
+    unit: str
+    what: str
+    document: str
+    href: str
+
+
+def _with_after(corrections: list[Correction], current: int | Decimal) -> list[tuple[Correction, int | Decimal]]:
+    """Pair each correction with the value it led to: the next correction's previous value, or the current one."""
+    afters = [c.previous for c in corrections[1:]] + [current]
+    return list(zip(corrections, afters, strict=False))
+
+
+def corrections(agencies: list[AgencyData], located: dict[int, list[Located]]) -> list[Corrected]:
+    """List every correction in the data, newest first."""
+    out = []
+    for agency in agencies:
+        for sourced in agency.plans:
+            plan = sourced.record
+            for line in plan.budget.lines:
+                for c, after in _with_after(line.corrections, line.amount):
+                    out.append(Corrected(
+                        c, after, plan.budget.unit, f"{plan.year} 年度預算 {line.no}、{line.category}",
+                        plan.source.document, f"{plan_dir(agency, plan)}/budget/",
+                    ))
+        for sourced_report in agency.reports:
+            report = sourced_report.record
+            for item in located[id(report)]:
+                for c, after in _with_after(item.figure.corrections, item.figure.value):
+                    what = f"{report_name(report)} {item.where} {item.figure.label}"
+                    out.append(Corrected(
+                        c, after, item.figure.unit, what,
+                        report.source.document, f"{report_dir(agency, report)}/#{item.anchor}",
+                    ))
+    return sorted(out, key=lambda c: c.correction.date, reverse=True)
