@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from generator.markup import amount_reading, escape, roc_year, share, with_unit
 from generator.pages import generate
 from generator.validate import load_portal
@@ -26,16 +26,21 @@ def site():  # type: ignore[no-untyped-def]
     return generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14")
 
 
-def test_generated_markdown_matches_golden_files(site) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("data", "golden"), [
+    (ROOT / "data", GOLDEN),
+    (FIXTURES / "periods", Path(__file__).resolve().parent / "golden_periods"),  # synthetic, several periods
+], ids=["real-data", "synthetic-periods"])
+def test_generated_markdown_matches_golden_files(data: Path, golden: Path) -> None:
+    site = generate(load_portal(data, ROOT), updated="2023-11-14")
     pages = {path: text for path, text in site.files.items() if path.endswith(".md")}
     if os.environ.get("UPDATE_GOLDEN"):
         for path, text in pages.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(text, encoding="utf-8")
-    golden = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.md")}
-    assert sorted(pages) == sorted(golden)
+            (golden / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden / path).write_text(text, encoding="utf-8")
+    expected = {p.relative_to(golden).as_posix() for p in golden.rglob("*.md")}
+    assert sorted(pages) == sorted(expected)
     for path, text in pages.items():
-        assert text == (GOLDEN / path).read_text(encoding="utf-8"), f"{path} differs from tests/golden/{path}"
+        assert text == (golden / path).read_text(encoding="utf-8"), f"{path} differs from {golden.name}/{path}"
 
 
 def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
