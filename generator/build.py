@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from .charts import ChartCache
-from .pages import generate
+from .layout import cache_dir
+from .pages import Site, generate
 from .validate import load_portal
 
 
@@ -38,7 +39,7 @@ def data_dir_of(config_file: Path) -> Path:
     return config_file.resolve().parent / str(dict(plugin.config).get("data_dir", "data"))
 
 
-def build(config_file: Path, site_dir: Path | None = None) -> Path:
+def build(config_file: Path, site_dir: Path | None = None) -> tuple[Path, Site]:
     """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -49,12 +50,14 @@ def build(config_file: Path, site_dir: Path | None = None) -> Path:
     if epoch:
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     target = Path(site_dir or load_config(str(config_file)).site_dir).resolve()
-    load_portal(data_dir_of(config_file), root)  # raises DataError before anything is written
+    portal = load_portal(data_dir_of(config_file), root, cache_dir=cache_dir(root) / "records")  # before any write
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        plugin = config.plugins["portal"]
+        plugin.portal = portal  # type: ignore[attr-defined]
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         try:
             mkdocs_build(config)
@@ -64,7 +67,7 @@ def build(config_file: Path, site_dir: Path | None = None) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return target
+    return target, plugin.site  # type: ignore[attr-defined]
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -85,7 +88,8 @@ def export(data_dir: Path, root: Path, out_dir: Path) -> int:
     for forbidden in (data_dir.resolve(), (root / "content").resolve()):
         if resolved == forbidden or forbidden in resolved.parents:
             raise ValueError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
-    site = generate(load_portal(data_dir, root), cache=ChartCache(root / ".cache" / "charts"))
+    cache = cache_dir(root)
+    site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"))
     for path, content in site.files.items():
         dest = out_dir / path
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -62,6 +62,7 @@ class DrawStats:
 
     drawn: int = 0
     cached: int = 0
+    drawn_files: list[str] = field(default_factory=list)
 
 
 class MissingGlyphError(RuntimeError):
@@ -218,4 +219,5 @@ def draw_all(
         if cache_:
             cache_.put(key, drawn)
     stats.drawn = len(missing)
+    stats.drawn_files = sorted(chart.file for chart in missing.values())
     return {chart.file: by_key[chart.key()] for chart in charts}, stats

@@ -53,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
+            from .layout import cache_dir
             from .validate import load_portal
 
-            portal = load_portal(root / args.data, root)
-            plans = sum(len(a.plans) for a in portal.agencies)
-            reports = sum(len(a.reports) for a in portal.agencies)
-            say(f"資料檢查通過：{len(portal.agencies)} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
+            portal = load_portal(root / args.data, root, keep_reports=False, cache_dir=cache_dir(root) / "records")
+            agencies, plans, reports = portal.counts()
+            say(f"資料檢查通過：{agencies} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
             return EXIT_OK
         if args.command == "export":
             from .build import export
@@ -103,17 +103,20 @@ def main(argv: list[str] | None = None) -> int:
 
             started = time.monotonic()
             try:
-                target = build(config_file, Path(args.site_dir) if args.site_dir else None)
+                target, site = build(config_file, Path(args.site_dir) if args.site_dir else None)
             except BuildError as exc:
                 print(f"網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n{exc}",
                       file=sys.stderr)
                 return EXIT_DATA
-            say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）。")
+            pages, stats = len(site.pages()), site.stats
+            say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）：產生 {pages} 頁、"
+                f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
             return EXIT_OK
         from .build import data_dir_of, serve
+        from .layout import cache_dir
         from .validate import load_portal
 
-        load_portal(data_dir_of(config_file), root)
+        load_portal(data_dir_of(config_file), root, cache_dir=cache_dir(root) / "records")
         serve(config_file, args.dev_addr)
         return EXIT_OK
     except DataError as exc:

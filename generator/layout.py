@@ -1,11 +1,17 @@
-"""Where each record's pages live, and how a report's figures are located and numbered."""
+"""Where pages, and the caches, live; how a report's figures are located and numbered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
 
 from .model import AgencyData, Figure, Plan, Report, report_slug
+
+
+def cache_dir(root: Path) -> Path:
+    """Return the folder of cached checks and charts (safe to delete: everything in it is made again)."""
+    return root / ".cache"
 
 
 def plan_dir(agency: AgencyData, plan: Plan) -> str:

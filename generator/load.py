@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from yaml.composer import Composer
 from yaml.error import MarkedYAMLError
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
@@ -25,12 +26,29 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 
 
 class _Resolver(BaseResolver):
     """Resolve plain scalars the YAML 1.2 way, and more strictly: only what cannot surprise."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's own class registry
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Skip path resolvers: there are none, and this runs for every node."""
+
+    def ascend_resolver(self) -> None:
+        """Skip path resolvers: there are none, and this runs for every node."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """Resolve a node's tag with the implicit resolvers below, without PyYAML's per-node bookkeeping."""
+        if kind is ScalarNode and implicit[0]:
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] if value else "", ()):
+                if regexp.match(value):
+                    return str(tag)
+            return _STR
+        return {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}[kind]
 
 
 _Resolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
@@ -71,28 +89,72 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
         return super().compose_node(parent, index)
 
 
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _Resolver):
+        """Compose with libyaml (about 15 times faster); used only for text without anchors or aliases."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+
+def _compose(text: str) -> Node | None:
+    """Compose the node tree: libyaml when it can give the same answer, else the strict pure-Python loader."""
+    if yaml.__with_libyaml__ and "&" not in text and "*" not in text:
+        fast = _CLoader(text)
+        try:
+            return fast.get_single_node()
+        except MarkedYAMLError:
+            pass  # read it again below, so every error message and position is the pure-Python loader's
+        finally:
+            fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 @dataclass
 class Document:
-    """One YAML file's plain value plus the position of every key and value in it."""
+    """One YAML file's plain value, and its node tree for finding where any key or value stood."""
 
     path: str
     data: Any
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    root: Node | None = None
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Return the 1-based line and column of `loc`, or of its nearest located ancestor."""
-        loc = tuple(loc)
-        if key and loc in self.keys:
-            return self.keys[loc]
-        while loc not in self.values and loc:
-            loc = loc[:-1]
-        return self.values.get(loc, (1, 1))
+        node, found_key = self.root, None
+        for step in loc:
+            child, child_key = _child(node, step)
+            if child is None:
+                break
+            node, found_key = child, child_key
+        else:
+            if key and found_key is not None:
+                node = found_key
+        if node is None:
+            return (1, 1)
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         """Return a problem located at `loc` in this document."""
         line, column = self.where(loc, key=key)
         return Problem(self.path, line, column, format_loc(loc), message)
+
+
+def _child(node: Node | None, step: str | int) -> tuple[Node | None, Node | None]:
+    """Return the value node (and key node) one step below `node`; the first of duplicate keys wins."""
+    if isinstance(node, MappingNode) and isinstance(step, str):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == step:
+                return value_node, key_node
+    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return node.value[step], None
+    return None, None
 
 
 def format_loc(loc: Loc) -> str:
@@ -125,9 +187,8 @@ def _translate(problem: str) -> str:
 
 def parse(text: str, path: str) -> Document:
     """Parse YAML text into a Document, raising DataError with positions on any problem."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(text)
     except _StrictComposeError as exc:
         line, column = (exc.problem_mark.line + 1, exc.problem_mark.column + 1) if exc.problem_mark else (1, 1)
         raise DataError([Problem(path, line, column, "", str(exc.problem))]) from None
@@ -135,56 +196,58 @@ def parse(text: str, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise DataError([Problem(path, line, column, "", _translate(str(exc.problem)))]) from None
-    finally:
-        loader.dispose()
-    doc = Document(path, None)
     if node is None:
         raise DataError([Problem(path, 1, 1, "", "檔案是空的 (the file is empty)")])
     problems: list[Problem] = []
-    doc.data = _construct(node, (), doc, problems)
+    doc = Document(path, _construct(node, (), path, problems), node)
     if problems:
         raise DataError(problems)
     return doc
 
 
-def _construct(node: Node, loc: Loc, doc: Document, problems: list[Problem]) -> Any:
-    doc.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _at(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+_INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+
+
+def _construct(node: Node, loc: Loc, path: str, problems: list[Problem]) -> Any:
+    """Turn a node into plain values; report keys that are not text, duplicate keys and unknown tags."""
+    if isinstance(node, ScalarNode):
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value
+        if tag == _INT and _INT_TEXT.fullmatch(value):
+            return int(value)
+        if tag == _FLOAT and _FLOAT_TEXT.fullmatch(value):
+            return Decimal(value)
+        if tag == _BOOL and value in ("true", "false"):
+            return value == "true"
+        if tag == _NULL and value in ("", "~", "null"):
+            return None
+        problems.append(Problem(path, *_at(node), format_loc(loc), f"不支援的 YAML 標籤 {tag} (unsupported tag)"))
+        return None
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = _construct(key_node, (*loc, "<key>"), doc, problems)
-            del doc.values[(*loc, "<key>")]
-            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key = _construct(key_node, loc, path, problems)
             if not isinstance(key, str):
-                problems.append(Problem(doc.path, *where, format_loc(loc), f"欄位名稱必須是文字，讀到的是 {key!r}"))
+                problems.append(Problem(path, *_at(key_node), format_loc(loc), f"欄位名稱必須是文字，讀到的是 {key!r}"))
                 continue
             if key in result:
-                first = doc.keys[(*loc, key)]
                 problems.append(Problem(
-                    doc.path, *where, format_loc((*loc, key)),
-                    f"欄位重複：第 {first[0]} 行已經寫過 {key}，同一層只能寫一次 (duplicate key)",
+                    path, *_at(key_node), format_loc((*loc, key)),
+                    f"欄位重複：第 {first_line[key]} 行已經寫過 {key}，同一層只能寫一次 (duplicate key)",
                 ))
                 continue
-            doc.keys[(*loc, key)] = where
-            result[key] = _construct(value_node, (*loc, key), doc, problems)
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = _construct(value_node, (*loc, key), path, problems)
         return result
-    if isinstance(node, SequenceNode):
-        return [_construct(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
-    assert isinstance(node, ScalarNode)
-    tag, value = node.tag, node.value
-    if tag == _STR:
-        return value
-    if tag == _INT and re.fullmatch(r"-?(?:0|[1-9][0-9]*)", value):
-        return int(value)
-    if tag == _FLOAT and re.fullmatch(r"-?(?:0|[1-9][0-9]*)\.[0-9]+", value):
-        return Decimal(value)
-    if tag == _BOOL and value in ("true", "false"):
-        return value == "true"
-    if tag == _NULL and value in ("", "~", "null"):
-        return None
-    line, column = doc.values[loc]
-    problems.append(Problem(doc.path, line, column, format_loc(loc), f"不支援的 YAML 標籤 {tag} (unsupported tag)"))
-    return None
+    assert isinstance(node, SequenceNode)
+    return [_construct(item, (*loc, i), path, problems) for i, item in enumerate(node.value)]
 
 
 def load_file(path: Path, display: str) -> Document:

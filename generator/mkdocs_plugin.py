@@ -13,6 +13,7 @@ from mkdocs.structure.files import File, Files
 
 from .charts import ChartCache
 from .errors import DataError
+from .model import Portal
 from .pages import Site, generate
 from .search import load_search_dictionary
 from .validate import load_portal
@@ -22,7 +23,7 @@ class PortalConfig(Config):
     """Options of the `portal` plugin in mkdocs.yml."""
 
     data_dir = c.Type(str, default="data")
-    cache_dir = c.Type(str, default=".cache/charts")
+    cache_dir = c.Type(str, default=".cache")
 
 
 class PortalPlugin(BasePlugin[PortalConfig]):
@@ -30,13 +31,16 @@ class PortalPlugin(BasePlugin[PortalConfig]):
 
     def __init__(self) -> None:
         self.site: Site | None = None
+        self.portal: Portal | None = None  # set by `portal build`, which has loaded and checked the data already
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load, validate and generate before MkDocs reads files, and put the pages into the nav."""
         root = Path(config.config_file_path or ".").resolve().parent
         try:
-            cache = ChartCache(root / self.config.cache_dir)
-            self.site = generate(load_portal(root / self.config.data_dir, root), cache=cache)
+            cache = root / self.config.cache_dir
+            portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
+            self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
+            self.site = generate(portal, cache=ChartCache(cache / "charts"))
         except DataError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None

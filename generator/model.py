@@ -228,6 +228,14 @@ class Portal:
     """All validated records of a run: the input of the generation phase."""
 
     agencies: list[AgencyData]
+    # Reports checked but not kept (load_portal(..., keep_reports=False), for `portal check`).
+    reports_not_kept: int = 0
+
+    def counts(self) -> tuple[int, int, int]:
+        """Return how many agencies, plans and reports passed the checks."""
+        plans = sum(len(a.plans) for a in self.agencies)
+        reports = sum(len(a.reports) for a in self.agencies) + self.reports_not_kept
+        return len(self.agencies), plans, reports
 
 
 def western_year(roc_year: int) -> int:

@@ -145,7 +145,8 @@ def test_failed_build_leaves_site_and_data_untouched(tmp_path: Path) -> None:
     assert result.stderr == (FIXTURES / "bad/breakdown-mismatch/expected.txt").read_text(encoding="utf-8")
     assert tree(site) == {"index.html": b"old site"}
     assert tree(data) == data_before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "mkdocs.yml", "site"]
+    # Nothing but the cache of files that passed (.cache, outside site/ and data/) is written.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "data", "mkdocs.yml", "site"]
 
 
 def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> None:

@@ -37,12 +37,13 @@ def test_real_data_passes() -> None:
     assert result.stdout == "資料檢查通過：1 個機關、1 份施政計畫、1 份工作成果報告。\n"
 
 
-def test_check_never_writes(tmp_path: Path) -> None:
+def test_check_never_writes_data_and_caches_only_files_that_passed(tmp_path: Path) -> None:
     data = copy_data(FIXTURES / "minimal", tmp_path / "data", FIXTURES / "bad" / "budget-total-mismatch")
     before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
     run_portal("-f", str(tmp_path / "mkdocs.yml"), "check")
     assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "data"]
+    assert len(list((tmp_path / ".cache/records").glob("*.pickle"))) == 1  # the report; the plan has an error
 
 
 def test_real_data_files_point_editors_at_schemas() -> None:
