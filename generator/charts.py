@@ -8,8 +8,9 @@ import multiprocessing
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Literal
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 FONT_FAMILY = "Noto Sans CJK TC"
 _BAR = "#1f5f8b"
@@ -134,15 +137,21 @@ def _draw(chart: Chart) -> Figure:
     return fig
 
 
-def _save(fig: Figure, chart: Chart, fmt: str, metadata: dict[str, None]) -> bytes:
+def _save(fig: Figure, fmt: str, metadata: dict[str, None], box: Bbox | str = "tight") -> bytes:
     out = io.BytesIO()
+    fig.savefig(out, format=fmt, metadata=metadata, bbox_inches=box, pad_inches=0.1, dpi=150)
+    return out.getvalue()
+
+
+@contextmanager
+def _glyphs_checked(chart: Chart) -> Iterator[None]:
+    """Turn matplotlib's "Glyph … missing from font" warnings into MissingGlyphError."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig.savefig(out, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.1, dpi=150)
+        yield
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
         raise MissingGlyphError(f"{chart.file}: {missing[0]}")
-    return out.getvalue()
 
 
 def _svg_size(svg: bytes) -> tuple[int, int]:
@@ -155,15 +164,20 @@ def _svg_size(svg: bytes) -> tuple[int, int]:
 
 def draw(chart: Chart) -> Drawn:
     """Draw `chart` as SVG and PNG; the same chart always gives the same bytes."""
-    fig = _draw(chart)
-    svg = _save(fig, chart, "svg", {"Date": None})
-    png = _save(fig, chart, "png", {"Software": None})
+    with _glyphs_checked(chart):
+        fig = _draw(chart)
+        # Lay the text out once to find the tight box, instead of once more for each format.
+        renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+        box = fig.get_tightbbox(renderer).padded(0.1)
+        svg = _save(fig, "svg", {"Date": None}, box)
+        png = _save(fig, "png", {"Software": None}, box)
     return Drawn(svg, png, *_svg_size(svg))
 
 
 def render_svg(chart: Chart) -> bytes:
     """Draw `chart` as SVG only."""
-    return _save(_draw(chart), chart, "svg", {"Date": None})
+    with _glyphs_checked(chart):
+        return _save(_draw(chart), "svg", {"Date": None})
 
 
 class ChartCache:

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from conftest import ROOT
-from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, render_svg, setup_fonts
+from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, render_svg, setup_fonts
 from generator.pages import budget_chart
 from generator.validate import load_portal
 
@@ -39,6 +39,8 @@ def test_missing_glyph_is_an_error() -> None:
     broken = Chart("x.svg", "t", ("\U0001f600",), (1,), "案", "alt")
     with pytest.raises(MissingGlyphError):
         render_svg(broken)
+    with pytest.raises(MissingGlyphError):
+        draw(Chart("y.svg", "t", ("\U0001f601",), (1,), "案", "alt", kind="columns"))
 
 
 def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
