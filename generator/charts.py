@@ -4,13 +4,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import multiprocessing
 import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -27,6 +28,8 @@ _BAR = "#1f5f8b"
 _INK = "#1a1a1a"
 # Draw in worker processes only when there are enough charts to pay for starting them.
 PARALLEL_FROM = 24
+PROGRESS_EVERY = 500
+log = logging.getLogger("generator")
 
 
 @dataclass(frozen=True)
@@ -222,16 +225,20 @@ def draw_all(
         else:
             by_key[key] = found
             stats.cached += 1
+    if missing:
+        log.info("圖表：共 %s 張，%s 張取自快取，需繪製 %s 張……", f"{len(charts):,}", f"{stats.cached:,}",
+                 f"{len(missing):,}")
     workers = min(jobs or os.cpu_count() or 1, len(missing) // PARALLEL_FROM)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(draw, missing.values(), chunksize=8))
-    else:
-        results = [draw(chart) for chart in missing.values()]
-    for key, drawn in zip(missing, results, strict=True):
-        by_key[key] = drawn
-        if cache_:
-            cache_.put(key, drawn)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else (
+        nullcontext()
+    ) as pool:
+        results = pool.map(draw, missing.values(), chunksize=8) if pool else map(draw, missing.values())
+        for done, (key, drawn) in enumerate(zip(missing, results, strict=True), 1):
+            by_key[key] = drawn
+            if cache_:
+                cache_.put(key, drawn)
+            if done % PROGRESS_EVERY == 0 and done < len(missing):
+                log.info("  已繪製 %s／%s 張", f"{done:,}", f"{len(missing):,}")
     stats.drawn = len(missing)
     stats.drawn_files = sorted(chart.file for chart in missing.values())
     return {chart.file: by_key[chart.key()] for chart in charts}, stats

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     def say(message: str) -> None:
         if not args.quiet:
             print(message, flush=True)
+
+    if not args.quiet and args.command in ("build", "serve", "export"):
+        progress = logging.StreamHandler(sys.stdout)
+        progress.setFormatter(logging.Formatter("%(message)s"))
+        logging.getLogger("generator").addHandler(progress)
+        logging.getLogger("generator").setLevel(logging.INFO)
 
     try:
         if args.command == "check":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from .layout import (
 )
 from .markup import environment, escape, link, md_link, with_unit
 from .model import PERIODS, AgencyData, Figure, Indicator, Plan, PlanItem, Portal, Report, Sourced, western_year
+
+log = logging.getLogger("generator")
 
 
 @dataclass
@@ -220,6 +223,7 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
         entries=[(e, link("corrections", e.href)) for e in entries]
     )
     site.nav.append(NavEntry(None, "corrections/index.md"))
+    log.info("頁面：產生 %s 頁，交給 MkDocs 建置網站……", f"{len(site.pages()):,}")
     return site
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import gc
 import hashlib
+import logging
 import multiprocessing
 import os
 import pickle
@@ -40,6 +41,7 @@ from .model import (
 
 M = TypeVar("M", bound=BaseModel)
 
+log = logging.getLogger("generator")
 # Check files in worker processes only when there are enough of them to pay for starting the workers.
 PARALLEL_FROM = 100
 _AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -115,7 +117,7 @@ def _store(entry: Path, record: Any) -> None:
     tmp.replace(entry)
 
 
-def _check_job(job: _Job) -> tuple[Sourced[Any] | None, list[Problem]]:
+def _check_job(job: _Job) -> tuple[Sourced[Any] | None, list[Problem], bool]:
     """Parse and check one plan or report file (in this process or a worker)."""
     problems: list[Problem] = []
     try:
@@ -124,23 +126,23 @@ def _check_job(job: _Job) -> tuple[Sourced[Any] | None, list[Problem]]:
         content = b""
     entry, found = _cached(job, content)
     if found is not None:
-        return (found if job.keep else None), []
+        return (found if job.keep else None), [], True
     sourced = _read(_document(job.path, job.display, problems), job.path, _KINDS[job.kind], problems, job.catalogue)
     if sourced is not None and entry is not None:
         _store(entry, sourced.record)
-    return (sourced if job.keep else None), problems
+    return (sourced if job.keep else None), problems, False
 
 
 _PENDING: list[_Job] = []
 
 
-def _check_pending(index: int) -> tuple[Sourced[Any] | None, list[Problem]]:
+def _check_pending(index: int) -> tuple[Sourced[Any] | None, list[Problem], bool]:
     """Check job `index` of the list a forked worker inherited from its parent."""
     gc.disable()
     return _check_job(_PENDING[index])
 
 
-def _check_all(jobs: list[_Job]) -> list[tuple[Sourced[Any] | None, list[Problem]]]:
+def _check_all(jobs: list[_Job]) -> list[tuple[Sourced[Any] | None, list[Problem], bool]]:
     """Check every file; with many files, in forked worker processes (one per core)."""
     workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_FROM)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -206,9 +208,10 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             jobs.append((bundle, _Job(path, shown(path), kind, catalogue, keep, cache_dir, depends)))
         catalogues.append((bundle, catalogue_doc, agency is not None))
     plans_failed: set[str] = set()
-    not_kept = 0
-    for (bundle, job), (sourced, found) in zip(jobs, _check_all([job for _, job in jobs]), strict=True):
+    not_kept = cached = 0
+    for (bundle, job), (sourced, found, hit) in zip(jobs, _check_all([job for _, job in jobs]), strict=True):
         problems.extend(found)
+        cached += hit
         if sourced is None:
             if job.kind == "plans" and found:
                 plans_failed.add(bundle.id)
@@ -227,6 +230,7 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         bundle.reports.sort(key=lambda s: (s.record.year, list(PERIODS).index(s.record.period)))
     if problems:
         raise DataError(problems)
+    log.info("資料：檢查 %s 個計畫與報告檔（%s 個未變動，取自快取）", f"{len(jobs):,}", f"{cached:,}")
     return Portal(agencies, not_kept)
 
 
