@@ -26,12 +26,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".cache" / "bench"
-STAGES = ("load", "generate", "charts", "mkdocs")
+NOTES = "## Reading the numbers"
 
 
 def _config(folder: Path, data: Path, docs: Path, plugin: bool, nav: list[object] | None = None) -> Path:
@@ -83,12 +84,12 @@ print(json.dumps({**times, "total": total, "pages": len(site.pages()), "chart_co
 """
 
 
-def _measure(config: Path) -> dict[str, object]:
+def _measure(config: Path) -> dict[str, Any]:
     """Run one timed build in a fresh process and return its numbers."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     out = subprocess.run([sys.executable, "-c", _MEASURE, str(config)], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True)
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -136,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     floor_config = _config(plain, data, export, plugin=False, nav=nav)
     floor, floor_peak = _timed_run(sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_config))
 
-    total = float(cold["total"])  # type: ignore[arg-type]
-    own = sum(float(cold[s]) for s in ("load", "generate", "charts"))  # type: ignore[arg-type]
-    warm_total = float(warm["total"])  # type: ignore[arg-type]
-    warm_own = sum(float(warm[s]) for s in ("load", "generate", "charts"))  # type: ignore[arg-type]
-    peak = max(float(cold["peak_mib"]), float(cold["worker_peak_mib"]))  # type: ignore[arg-type]
+    total = float(cold["total"])
+    own = sum(float(cold[s]) for s in ("load", "generate", "charts"))
+    warm_total = float(warm["total"])
+    warm_own = sum(float(warm[s]) for s in ("load", "generate", "charts"))
+    peak = max(float(cold["peak_mib"]), float(cold["worker_peak_mib"]))
     rows += [
         ("`portal check`, no cache", f"{check_cold:.2f} s", "target < 2 s"),
         ("`portal check`, cache warm", f"{check_warm:.2f} s", "target < 2 s"),
@@ -152,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         ("cold build: peak memory", f"{peak:.0f} MiB", "target < 1 GiB (largest of build process and workers)"),
         ("second build, nothing changed: total", f"{warm_total:.1f} s",
          f"{warm['drawn']} charts drawn (target 0); generator's share {warm_own / warm_total:.0%}"),
-        ("build after one report changed: total", f"{float(edited['total']):.1f} s",  # type: ignore[arg-type]
-         f"{edited['drawn']} charts drawn: " + ", ".join(str(f) for f in edited["drawn_files"])),  # type: ignore[attr-defined]
+        ("build after one report changed: total", f"{float(edited['total']):.1f} s",
+         f"{edited['drawn']} charts drawn: " + ", ".join(str(f) for f in edited["drawn_files"])),
         ("floor: MkDocs alone on the same pages, charts pre-drawn", f"{floor:.1f} s",
          f"full cold build / floor = {total / floor:.2f}; second build / floor = {warm_total / floor:.2f}"),
         ("floor: peak memory", f"{floor_peak:.0f} MiB", ""),
@@ -171,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text_out = "\n".join(header + table) + "\n"
     print(text_out)
-    args.out.write_text(text_out, encoding="utf-8")
+    kept = ""  # the hand-written reading of the numbers below the table survives a re-run
+    if args.out.exists() and NOTES in (old := args.out.read_text(encoding="utf-8")):
+        kept = "\n" + old[old.index(NOTES):]
+    args.out.write_text(text_out + kept, encoding="utf-8")
     return 0
 
 
-def _edit_and_measure(report: Path, config: Path) -> dict[str, object]:
+def _edit_and_measure(report: Path, config: Path) -> dict[str, Any]:
     """Add 1 to one breakdown part and take 1 from another in one report, rebuild, and put the file back."""
     original = report.read_text(encoding="utf-8")
     record = yaml.safe_load(original)
