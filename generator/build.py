@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from .charts import ChartCache
+from .collect import load_portal
 from .layout import cache_dir
 from .pages import Site, generate
-from .validate import load_portal
 
 
 class BuildError(Exception):

@@ -226,8 +226,7 @@ def draw_all(
             by_key[key] = found
             stats.cached += 1
     if missing:
-        log.info("圖表：共 %s 張，%s 張取自快取，需繪製 %s 張……", f"{len(charts):,}", f"{stats.cached:,}",
-                 f"{len(missing):,}")
+        log.info(f"圖表：共 {len(charts):,} 張，{stats.cached:,} 張取自快取，需繪製 {len(missing):,} 張……")
     workers = min(jobs or os.cpu_count() or 1, len(missing) // PARALLEL_FROM)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else (
         nullcontext()
@@ -238,7 +237,7 @@ def draw_all(
             if cache_:
                 cache_.put(key, drawn)
             if done % PROGRESS_EVERY == 0 and done < len(missing):
-                log.info("  已繪製 %s／%s 張", f"{done:,}", f"{len(missing):,}")
+                log.info(f"  已繪製 {done:,}／{len(missing):,} 張")
     stats.drawn = len(missing)
     stats.drawn_files = sorted(chart.file for chart in missing.values())
     return {chart.file: by_key[chart.key()] for chart in charts}, stats

@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
+            from .collect import load_portal
             from .layout import cache_dir
-            from .validate import load_portal
 
             portal = load_portal(root / args.data, root, keep_reports=False, cache_dir=cache_dir(root) / "records")
             agencies, plans, reports = portal.counts()
@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
             return EXIT_OK
         from .build import data_dir_of, serve
+        from .collect import load_portal
         from .layout import cache_dir
-        from .validate import load_portal
 
         load_portal(data_dir_of(config_file), root, cache_dir=cache_dir(root) / "records")
         serve(config_file, args.dev_addr)

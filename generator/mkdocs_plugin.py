@@ -12,11 +12,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from .charts import ChartCache
+from .collect import load_portal
 from .errors import DataError
 from .model import Portal
 from .pages import Site, generate
 from .search import load_search_dictionary
-from .validate import load_portal
 
 
 class PortalConfig(Config):

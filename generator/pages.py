@@ -223,7 +223,7 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
         entries=[(e, link("corrections", e.href)) for e in entries]
     )
     site.nav.append(NavEntry(None, "corrections/index.md"))
-    log.info("頁面：產生 %s 頁，交給 MkDocs 建置網站……", f"{len(site.pages()):,}")
+    log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import yaml
 
+from .collect import load_portal
 from .errors import DataError
 from .layout import report_figures
 from .load import load_file
 from .markup import escape
 from .model import PERIODS, Figure, PlanItem, Portal
-from .validate import load_portal
 
 # Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.
 _EMPTIED = {"amount", "total", "budget", "value", "quote", "text", "objective", "introduction", "document", "file"}

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-import generator.validate
+import generator.collect
 from conftest import FIXTURES, ROOT, copy_data
 from generator.charts import ChartCache
+from generator.collect import load_portal
 from generator.pages import generate
-from generator.validate import load_portal
 
 ALL_CHARTS = sorted([
     *(f"demo/plans/{year}/budget/budget.svg" for year in (111, 112)),
@@ -74,13 +74,13 @@ def test_deleted_or_damaged_chart_cache_is_drawn_again(tmp_path: Path) -> None:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the display path of every YAML file the loader parses."""
     seen: list[str] = []
-    real = generator.validate._document
+    real = generator.collect._document
 
-    def counting(path: Path, display: str, problems: list[generator.validate.Problem]):  # type: ignore[no-untyped-def]
+    def counting(path: Path, display: str, problems: list[generator.collect.Problem]):  # type: ignore[no-untyped-def]
         seen.append(display.rsplit("/", 2)[-2] + "/" + display.rsplit("/", 1)[-1])
         return real(path, display, problems)
 
-    monkeypatch.setattr(generator.validate, "_document", counting)
+    monkeypatch.setattr(generator.collect, "_document", counting)
     return seen
 
 
@@ -115,7 +115,7 @@ def test_a_file_with_errors_is_never_cached(tmp_path: Path, parsed: list[str]) -
     cache = tmp_path / "records"
     for _ in range(2):
         parsed.clear()
-        with pytest.raises(generator.validate.DataError) as caught:
+        with pytest.raises(generator.collect.DataError) as caught:
             load_portal(data, ROOT, cache_dir=cache)
         assert [p.field for p in caught.value.problems] == ["budget.total"]
         assert "plans/111.yml" in parsed
@@ -126,7 +126,7 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     cache = tmp_path / "records"
     load_portal(data, ROOT, cache_dir=cache)
-    monkeypatch.setattr(generator.validate, "code_version", lambda: "another version of the checks")
+    monkeypatch.setattr(generator.collect, "code_version", lambda: "another version of the checks")
     parsed.clear()
     load_portal(data, ROOT, cache_dir=cache)
     assert len(parsed) == 8

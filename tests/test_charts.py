@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT
 from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, render_svg, setup_fonts
+from generator.collect import load_portal
 from generator.pages import budget_chart
-from generator.validate import load_portal
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
     assert render_svg(chart) == first
     code = (
         "import sys; from conftest import ROOT; from generator.pages import budget_chart;"
-        "from generator.validate import load_portal; from generator.charts import render_svg;"
+        "from generator.collect import load_portal; from generator.charts import render_svg;"
         "a = load_portal(ROOT / 'data', ROOT).agencies[0];"
         "sys.stdout.buffer.write(render_svg(budget_chart(a, a.plans[0].record)))"
     )

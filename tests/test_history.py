@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
+from generator.collect import load_portal
 from generator.pages import Site, generate
-from generator.validate import load_portal
 
 
 @pytest.fixture(scope="module")

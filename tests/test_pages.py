@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
+from generator.collect import load_portal
 from generator.markup import amount_reading, escape, roc_year, share, with_unit
 from generator.pages import generate
-from generator.validate import load_portal
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order

@@ -11,9 +11,9 @@ from types import ModuleType
 import pytest
 
 from conftest import ROOT
+from generator.collect import load_portal
 from generator.load import parse
 from generator.model import Figure, Report
-from generator.validate import load_portal
 
 
 def _import_synth() -> ModuleType:
