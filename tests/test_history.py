@@ -54,13 +54,14 @@ def test_indicator_series_with_changes_from_previous_period_and_same_half_last_y
 
 def test_each_value_links_to_its_place_in_its_report(site: Site) -> None:
     page = str(site.files["demo/indicators/complaints/index.md"])
-    links = re.findall(r'<a href="([^"]+)">《示範機關 (\d+) 年(.)半年工作成果', page)
+    links = re.findall(r'<th scope="row"><a href="([^"]+)">(\d+) 年(.)半年</a>', page)
     assert links == [
         ("../../reports/110-h2/#ch1-s2", "110", "下"),
         ("../../reports/111-h1/#ch1-s2", "111", "上"),
         ("../../reports/111-h2/#ch1-s2", "111", "下"),
         ("../../reports/112-h1/#ch1-s2", "112", "上"),
     ]
+    assert "- 112 年上半年：《示範機關 112 年上半年工作成果（虛構）》一、（二）「受理檢舉12案」" in html.unescape(page)
 
 
 def test_indicator_chart_has_every_period(site: Site) -> None:
