@@ -164,6 +164,14 @@ def test_every_page_with_figures_says_how_current_its_data_is(site: Site) -> Non
         assert line in str(site.files[path]), path
 
 
+def test_every_real_report_figure_names_its_indicator_and_plan_item() -> None:
+    real = generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14")
+    table = rows(str(real.files["kcg-ethics/reports/110-h2/index.md"]), "110 年下半年工作成果的所有數字")
+    assert len(table) == 28
+    for where, label, _value, trace in table:
+        assert trace.startswith("指標：") and "113 年度計畫：" in trace, (where, label, trace)
+
+
 def test_real_report_figures_link_to_indicators_and_plan_items(built_site: Path) -> None:
     page = (built_site / "kcg-ethics/reports/110-h2/index.html").read_text(encoding="utf-8")
     for indicator in ("integrity-meetings", "complaints-received", "confidentiality-outreach", "security-meetings"):

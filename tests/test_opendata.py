@@ -92,7 +92,7 @@ def test_every_chart_has_downloads_citation_and_licence(built_site: Path) -> Non
             licence = re.search(r'授權：<a href="([^"]+)">政府資料開放授權條款－第1版</a>', after)
             assert licence and (page.parent / licence.group(1) / "index.html").resolve().is_file()
             assert "引用：《高雄市政府政風處 1" in after[:3000]
-    assert charts_seen == 3 + 14  # budget, two breakdowns, and one series per indicator
+    assert charts_seen == 3 + 28  # budget, two breakdowns, and one series per indicator
 
 
 def test_open_data_page_lists_every_dataset(built_site: Path) -> None:

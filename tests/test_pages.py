@@ -17,7 +17,10 @@ INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order
     "integrity-meetings", "special-audits", "corrective-suggestions", "asset-declaration-briefings",
     "asset-declaration-authorisation-rate", "asset-declaration-reviews", "conflict-of-interest-briefings",
     "confidentiality-outreach", "confidentiality-inspections", "security-meetings", "security-inspections",
-    "complaints-received", "prosecutions", "disciplinary-cases",
+    "complaints-received", "prosecutions", "disciplinary-cases", "discussion-motions", "prevention-reports",
+    "model-nominating-agencies", "model-nominees", "integrity-models", "asset-declaration-briefing-attendance",
+    "comparison-review-ratio", "comparison-reviews", "conflict-of-interest-attendance", "security-outreach",
+    "threat-notifications", "unlawful-cases-referred", "prosecuted-persons", "disciplined-persons",
 ]
 
 
