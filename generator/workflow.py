@@ -71,8 +71,8 @@ def _order(path: Path) -> tuple[int, int]:
 
 
 def _empty(node: Any, key: str | None = None) -> Any:
-    if isinstance(node, dict):
-        return {k: _empty(v, k) for k, v in node.items()}
+    if isinstance(node, dict):  # corrections belong to the old record's numbers; indicator ids carry over
+        return {k: _empty(v, k) for k, v in node.items() if k != "corrections"}
     if isinstance(node, list):
         if key in ("steps", "entries") and node and all(isinstance(v, str) for v in node):
             return []

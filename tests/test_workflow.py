@@ -41,6 +41,15 @@ def test_new_report_keeps_structure_and_empties_figures(tmp_path: Path) -> None:
     assert f"{missing} (no value yet)\n" in check.stderr
 
 
+def test_new_report_keeps_indicators_and_drops_corrections(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "periods", tmp_path / "data")  # 112-h1 has a corrected figure
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "report", "112", "下半年")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "data/demo/reports/112-h2.yml").read_text(encoding="utf-8")
+    assert text.count("indicator: briefings\n") == 1 and text.count("indicator: complaints\n") == 1
+    assert "corrections" not in text and "previous" not in text
+
+
 def test_new_never_overwrites(tmp_path: Path) -> None:
     copy_data(FIXTURES / "minimal", tmp_path / "data")
     before = (tmp_path / PLAN).read_bytes()
