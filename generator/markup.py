@@ -6,6 +6,7 @@ import string
 from decimal import ROUND_HALF_UP, Decimal
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
 from . import opendata
@@ -24,6 +25,12 @@ def escape(value: object) -> str:
     if value is None:
         return ""
     return escape(str(value))
+
+
+def page_title(value: str) -> Markup:
+    """Quote text for a page's `title:` front matter: HTML-escaped (themes print it unescaped), YAML-safe."""
+    escaped = str(markupsafe.escape(" ".join(value.split())))  # & < > " ' become entities; no quote is left
+    return Markup(f"'{escaped}'")
 
 
 def number(value: int | Decimal) -> Markup:
@@ -72,6 +79,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["license_title"] = opendata.LICENSE["title"]
+    env.filters["page_title"] = page_title
     env.filters["change_text"] = lambda change: Markup("—") if change is None else Markup(change.text())
     env.filters["number_or_dash"] = lambda value: Markup("—") if value is None else number(value)
     env.filters["report_name"] = lambda report: Markup(report_name(report))

@@ -167,7 +167,7 @@ def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> No
 
 
 PAYLOAD = "<script>alert(1)</script> | *粗* [x](javascript:alert(1)) # 標 {: .x } <img src=x onerror=alert(1)> `c`"
-_LITERAL_FIELDS = {"unit", "period", "year", "value", "amount", "total", "budget"}
+_LITERAL_FIELDS = {"unit", "period", "year", "value", "amount", "total", "budget", "id", "indicator", "date", "previous"}
 
 
 def _poison(node, key=None):  # type: ignore[no-untyped-def]
@@ -183,7 +183,7 @@ def _poison(node, key=None):  # type: ignore[no-untyped-def]
 
 
 def test_markup_in_any_text_field_shows_up_as_text(tmp_path: Path) -> None:
-    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")  # every kind of record, indicators and corrections
     for path in data.rglob("*.yml"):
         record = parse(path.read_text(encoding="utf-8"), path.name).data  # PyYAML would read `no:` as False
         path.write_text(yaml.safe_dump(_poison(record), allow_unicode=True), encoding="utf-8")
@@ -198,10 +198,15 @@ def test_markup_in_any_text_field_shows_up_as_text(tmp_path: Path) -> None:
         assert "<img src=x" not in html, page
         assert 'href="javascript:' not in html.lower(), page
         assert "<em>粗</em>" not in html and "<strong>粗</strong>" not in html, page
-    report = text_of(site / "demo/reports/100-h1/index.html")
-    assert f"示範章{' '.join(PAYLOAD.split())}" in report
-    plan = text_of(site / "demo/plans/100/index.html")
-    assert f"提高行政效率。{' '.join(PAYLOAD.split())}" in plan
+    shown = " ".join(PAYLOAD.split())
+    report = text_of(site / "demo/reports/111-h1/index.html")
+    assert f"示範章{shown}" in report
+    plan = text_of(site / "demo/plans/111/index.html")
+    assert f"提高行政效率。{shown}" in plan
+    indicator = text_of(site / "demo/indicators/briefings/index.html")
+    assert f"辦理說明會的場次。{shown}" in indicator and f"示範業務{shown} > 示範子計畫{shown}" in indicator
+    corrections = text_of(site / "corrections/index.html")
+    assert f"原文件誤植，依機關更正函修正。{shown}" in corrections
     nav = (site / "index.html").read_text(encoding="utf-8")
     assert "示範機關（測試用虛構資料）&lt;script&gt;" in nav or "示範機關（測試用虛構資料）&#60;script&#62;" in nav
 
