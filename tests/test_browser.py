@@ -96,7 +96,7 @@ def test_no_wcag_aa_violations_on_pages_needing_several_periods(browser: Any, pe
     ("貪瀆", "受理檢舉貪瀆不法案件"),  # the indicator page, which links to every report's figure
     ("預算", "113 年度預算"),
     ("機密", "113 年度施政計畫"),
-    ("財產申報", "110 年下半年工作成果"),
+    ("財產申報", "舉辦公職人員財產申報說明會"),  # an indicator page; the report follows further down
 ])
 def test_chinese_search_finds_words_inside_sentences(browser: Any, base_url: str, word: str, expected: str) -> None:
     page = browser.new_page(viewport={"width": 412, "height": 900})

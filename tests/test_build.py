@@ -167,7 +167,9 @@ def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> No
 
 
 PAYLOAD = "<script>alert(1)</script> | *粗* [x](javascript:alert(1)) # 標 {: .x } <img src=x onerror=alert(1)> `c`"
-_LITERAL_FIELDS = {"unit", "period", "year", "value", "amount", "total", "budget", "id", "indicator", "date", "previous"}
+_LITERAL_FIELDS = {
+    "unit", "period", "year", "value", "amount", "total", "budget", "id", "indicator", "date", "previous",
+}
 
 
 def _poison(node, key=None):  # type: ignore[no-untyped-def]
