@@ -160,6 +160,7 @@ def test_every_page_with_figures_says_how_current_its_data_is(site: Site) -> Non
         "demo/indicators/briefings/index.md": "資料截至：112 年 6 月 30 日（112 年上半年工作成果）",
         "index.md": "資料截至：112 年 6 月 30 日",
     }
+    assert "資料截至：112 年度施政計畫及預算（編列數）" in str(site.files["index.md"])
     for path, line in expected.items():
         assert line in str(site.files[path]), path
 
