@@ -140,7 +140,7 @@ def _draw(chart: Chart) -> Figure:
     return fig
 
 
-def _save(fig: Figure, fmt: str, metadata: dict[str, None], box: Bbox | str = "tight") -> bytes:
+def _save(fig: Figure, fmt: str, metadata: dict[str, None], box: Bbox) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format=fmt, metadata=metadata, bbox_inches=box, pad_inches=0.1, dpi=150)
     return out.getvalue()
@@ -177,12 +177,6 @@ def draw(chart: Chart) -> Drawn:
     return Drawn(svg, png, *_svg_size(svg))
 
 
-def render_svg(chart: Chart) -> bytes:
-    """Draw `chart` as SVG only."""
-    with _glyphs_checked(chart):
-        return _save(_draw(chart), "svg", {"Date": None})
-
-
 class ChartCache:
     """Drawn charts on disk, one SVG and one PNG per chart key; safe to delete at any time."""
 
@@ -215,8 +209,8 @@ def draw_all(
     stats = DrawStats()
     by_key: dict[str, Drawn] = {}
     missing: dict[str, Chart] = {}
-    for chart in charts:
-        key = chart.key()
+    keys = [chart.key() for chart in charts]
+    for chart, key in zip(charts, keys, strict=True):
         if key in by_key or key in missing:
             continue
         found = cache_.get(key) if cache_ else None
@@ -240,4 +234,4 @@ def draw_all(
                 log.info(f"  已繪製 {done:,}／{len(missing):,} 張")
     stats.drawn = len(missing)
     stats.drawn_files = sorted(chart.file for chart in missing.values())
-    return {chart.file: by_key[chart.key()] for chart in charts}, stats
+    return {chart.file: by_key[key] for chart, key in zip(charts, keys, strict=True)}, stats

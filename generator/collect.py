@@ -117,14 +117,15 @@ def _check_job(job: _Job) -> tuple[Sourced[Any] | None, list[Problem], str | Non
     """Parse and check one plan or report file (in this process or a worker); return the key if it passed."""
     problems: list[Problem] = []
     try:
-        content = job.path.read_bytes()
+        content: bytes | None = job.path.read_bytes()
     except OSError:
-        content = b""
-    key = _key(job, content) if job.cache else None
+        content = None  # let the loader report it
+    key = _key(job, content) if job.cache and content is not None else None
     found = _cached(job, key) if key else None
     if found is not None:
         return (found if job.keep else None), [], key
-    sourced = _read(_document(job.path, job.display, problems), job.path, KINDS[job.kind], problems, job.catalogue)
+    document = _document(job.path, job.display, problems, content)
+    sourced = _read(document, job.path, KINDS[job.kind], problems, job.catalogue)
     if sourced is not None and key and job.cache and job.keep:
         _store(job.cache, key, sourced.record)
     return (sourced if job.keep else None), problems, key if sourced is not None else None
@@ -188,8 +189,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         catalogue_doc = None
         catalogue_key = "none"
         if catalogue_file.exists():
-            catalogue_key = hashlib.sha256(catalogue_file.read_bytes()).hexdigest()
-            catalogue_doc = _document(catalogue_file, shown(catalogue_file), problems)
+            catalogue_bytes = catalogue_file.read_bytes()
+            catalogue_key = hashlib.sha256(catalogue_bytes).hexdigest()
+            catalogue_doc = _document(catalogue_file, shown(catalogue_file), problems, catalogue_bytes)
             bundle.indicators = _read(catalogue_doc, catalogue_file, Indicators, problems, None)
             catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
         for path in sorted(entry.rglob("*")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .layout import Located, plan_dir, report_dir, report_name
+from .layout import Located, find_item, plan_dir, report_dir, report_name
 from .model import PERIODS, AgencyData, Correction, Indicator, Plan, Report
 
 PERIOD_END = {"上半年": "6 月 30 日", "下半年": "12 月 31 日", "全年": "12 月 31 日"}
@@ -91,17 +91,8 @@ def series(agency: AgencyData, indicator: Indicator, located: dict[int, list[Loc
 
 def item_anchor(plan: Plan, names: list[str]) -> str | None:
     """Return the anchor of the plan item reached by following `names`, e.g. item-3-1."""
-    items, anchor = plan.items.entries, "item"
-    for depth, name in enumerate(names):
-        for i, item in enumerate(items, 1):
-            if item.name == name:
-                anchor, items = f"{anchor}-{i}", item.children
-                break
-        else:
-            return None
-        if depth == len(names) - 1:
-            return anchor
-    return None
+    found = find_item(plan.items.entries, names)
+    return "item-" + "-".join(map(str, found)) if found else None
 
 
 def plan_links(agency: AgencyData, names: list[str]) -> list[tuple[Plan, str]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .model import AgencyData, Figure, Plan, Report, report_slug
+from .model import AgencyData, Figure, Plan, PlanItem, Report, report_slug
 
 
 def cache_dir(root: Path) -> Path:
@@ -76,3 +76,15 @@ def all_figures(report: Report) -> list[Located]:
     for located in report_figures(report):
         walk(located)
     return out
+
+
+def find_item(items: list[PlanItem], names: list[str]) -> list[int] | None:
+    """Return the positions (1-based, per level) of the plan item reached by following `names`."""
+    for i, item in enumerate(items, 1):
+        if item.name == names[0]:
+            if len(names) == 1:
+                return [i]
+            rest = find_item(item.children, names[1:])
+            if rest is not None:
+                return [i, *rest]
+    return None

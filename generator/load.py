@@ -250,10 +250,10 @@ def _construct(node: Node, loc: Loc, path: str, problems: list[Problem]) -> Any:
     return [_construct(item, (*loc, i), path, problems) for i, item in enumerate(node.value)]
 
 
-def load_file(path: Path, display: str) -> Document:
-    """Read and parse one YAML file; `display` is the path shown in messages."""
+def load_file(path: Path, display: str, data: bytes | None = None) -> Document:
+    """Read (unless its bytes are given) and parse one YAML file; `display` is the path shown in messages."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError([Problem(display, 1, 1, "", f"檔案不是 UTF-8 編碼，請以 UTF-8 儲存 ({exc.reason})")]) from None
     if text.startswith("\ufeff"):

@@ -149,6 +149,8 @@ class _Agency:
     catalogue: list[Indicator]
     series: dict[str, list[Point]]
     budget_rows: tuple[list[Plan], list[BudgetRow]] | None
+    report_charts: dict[int, list[tuple[Located, list[Chart]]]]
+    budget_charts: list[Chart]
 
 
 def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dict[int, list[Located]], list[_Agency]]:
@@ -160,9 +162,11 @@ def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dic
         for sourced in agency.plans:
             chart = budget_chart(agency, sourced.record)
             site.charts[chart.file] = chart
-        for s in agency.reports:
-            for _, found in breakdown_charts(agency, s.record, located[id(s.record)]):
-                site.charts.update({chart.file: chart for chart in found})
+        report_charts = {
+            id(s.record): breakdown_charts(agency, s.record, located[id(s.record)]) for s in agency.reports
+        }
+        for described in report_charts.values():
+            site.charts.update({chart.file: chart for _, found in described for chart in found})
         catalogue = agency.indicators.record.indicators if agency.indicators else []
         series_by_id = {i.id: series(agency, i, everything) for i in catalogue}
         for indicator in catalogue:
@@ -170,10 +174,9 @@ def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dic
                 chart = indicator_chart(agency, indicator, series_by_id[indicator.id])
                 site.charts[chart.file] = chart
         history = budget_history(agency) if len(agency.plans) > 1 else None
-        if history:
-            for chart in budget_history_charts(agency, *history):
-                site.charts[chart.file] = chart
-        agencies.append(_Agency(agency, catalogue, series_by_id, history))
+        budget_charts = budget_history_charts(agency, *history) if history else []
+        site.charts.update({chart.file: chart for chart in budget_charts})
+        agencies.append(_Agency(agency, catalogue, series_by_id, history, report_charts, budget_charts))
     return located, everything, agencies
 
 
@@ -344,7 +347,7 @@ def _report_page(
 ) -> None:
     agency, report = a.data, sourced.record
     base = report_dir(agency, report)
-    described = breakdown_charts(agency, report, report_figures(report))
+    described = a.report_charts[id(report)]
     by_figure = {id(located.figure): found for located, found in described}
     by_id = {i.id: i for i in a.catalogue}
 
@@ -408,11 +411,10 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
     if a.budget_rows:
         plans, budget_rows = a.budget_rows
         base = budget_history_dir(agency)
-        charts_here = [site.charts[c.file] for c in budget_history_charts(agency, plans, budget_rows)]
         path = f"{base}/index.md"
         site.files[path] = env.get_template("budget-history.md.j2").render(
             agency=agency.agency, plans=plans, rows=budget_rows,
-            charts=[(chart, _relative(chart, base)) for chart in charts_here],
+            charts=[(chart, _relative(chart, base)) for chart in a.budget_charts],
             plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
             cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=_root(base),
         )

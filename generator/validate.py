@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
+from .layout import find_item
 from .load import Document, Loc, load_file
 from .model import (
     UNIT_KINDS,
@@ -31,10 +32,10 @@ M = TypeVar("M", bound=BaseModel)
 KINDS: dict[str, type[BaseModel]] = {"plans": Plan, "reports": Report}
 
 
-def _document(path: Path, display: str, problems: list[Problem]) -> Document | None:
-    """Parse one YAML file, appending its problems; return None if it cannot be read."""
+def _document(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
+    """Parse one YAML file (or its bytes, already read), appending its problems; return None if it cannot be read."""
     try:
-        return load_file(path, display)
+        return load_file(path, display, data)
     except DataError as exc:
         problems.extend(exc.problems)
         return None
@@ -204,18 +205,6 @@ def check_serves(catalogue: Indicators, plans: list[Plan], doc: Document) -> Ite
                 f"在 {years} 年度的施政計畫中都找不到計畫項目「{path}」；請照計畫項目名稱由最上層逐層填寫"
                 " (plan item not found)",
             )
-
-
-def find_item(items: list[PlanItem], names: list[str]) -> list[int] | None:
-    """Return the positions (1-based, per level) of the plan item reached by following `names`."""
-    for i, item in enumerate(items, 1):
-        if item.name == names[0]:
-            if len(names) == 1:
-                return [i]
-            rest = find_item(item.children, names[1:])
-            if rest is not None:
-                return [i, *rest]
-    return None
 
 
 def _check_corrections(

@@ -76,9 +76,10 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = generator.collect._document
 
-    def counting(path: Path, display: str, problems: list[generator.collect.Problem]):  # type: ignore[no-untyped-def]
+    def counting(path: Path, display: str, problems: list[generator.collect.Problem],  # type: ignore[no-untyped-def]
+                 data: bytes | None = None):
         seen.append(display.rsplit("/", 2)[-2] + "/" + display.rsplit("/", 1)[-1])
-        return real(path, display, problems)
+        return real(path, display, problems, data)
 
     monkeypatch.setattr(generator.collect, "_document", counting)
     return seen

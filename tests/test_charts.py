@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from conftest import ROOT
-from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, render_svg, setup_fonts
+from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, setup_fonts
 from generator.collect import load_portal
 from generator.pages import budget_chart
 
@@ -30,7 +30,7 @@ def test_bundled_cjk_font_is_used() -> None:
 def test_chinese_labels_draw_without_missing_glyphs(chart: Chart) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        svg = render_svg(chart)
+        svg = draw(chart).svg
     assert svg.startswith(b"<?xml")
     assert b"<dc:date>" not in svg
 
@@ -38,19 +38,19 @@ def test_chinese_labels_draw_without_missing_glyphs(chart: Chart) -> None:
 def test_missing_glyph_is_an_error() -> None:
     broken = Chart("x.svg", "t", ("\U0001f600",), (1,), "案", "alt")
     with pytest.raises(MissingGlyphError):
-        render_svg(broken)
+        draw(broken)
     with pytest.raises(MissingGlyphError):
         draw(Chart("y.svg", "t", ("\U0001f601",), (1,), "案", "alt", kind="columns"))
 
 
 def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
-    first = render_svg(chart)
-    assert render_svg(chart) == first
+    first = draw(chart).svg
+    assert draw(chart).svg == first
     code = (
         "import sys; from conftest import ROOT; from generator.pages import budget_chart;"
-        "from generator.collect import load_portal; from generator.charts import render_svg;"
+        "from generator.collect import load_portal; from generator.charts import draw;"
         "a = load_portal(ROOT / 'data', ROOT).agencies[0];"
-        "sys.stdout.buffer.write(render_svg(budget_chart(a, a.plans[0].record)))"
+        "sys.stdout.buffer.write(draw(budget_chart(a, a.plans[0].record)).svg)"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT / "tests", capture_output=True, check=True,
