@@ -64,9 +64,9 @@ def code_version() -> str:
     """Identify the checking code; a change to it makes every cached result stale."""
     import pydantic
 
-    from . import load, model
+    from . import load, model, validate
 
-    sources = b"".join(Path(m.__file__).read_bytes() for m in (load, model) if m.__file__) + Path(__file__).read_bytes()
+    sources = b"".join(Path(m.__file__).read_bytes() for m in (load, model, validate) if m.__file__)
     return hashlib.sha256(sources + pydantic.VERSION.encode()).hexdigest()
 
 

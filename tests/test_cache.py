@@ -131,3 +131,17 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
     parsed.clear()
     load_portal(data, ROOT, cache_dir=cache)
     assert len(parsed) == 8
+
+
+def test_code_version_covers_the_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.validate
+
+    before = generator.collect.code_version()
+    changed = tmp_path / "validate.py"
+    changed.write_text(Path(generator.validate.__file__).read_text(encoding="utf-8") + "# another check\n")
+    monkeypatch.setattr(generator.validate, "__file__", str(changed))
+    generator.collect.code_version.cache_clear()
+    try:
+        assert generator.collect.code_version() != before
+    finally:
+        generator.collect.code_version.cache_clear()
