@@ -68,7 +68,9 @@ def timed(name, func):
         finally:
             times[name] += time.perf_counter() - start
     return run
-generator.pages.draw_all = timed("charts", generator.pages.draw_all)
+# Charts are drawn in workers while pages are written: time only what the build waits for them.
+for name in ("__init__", "finish"):
+    setattr(generator.charts.Drawing, name, timed("charts", getattr(generator.charts.Drawing, name)))
 for module in (build, generator.mkdocs_plugin):
     module.load_portal = timed("load", module.load_portal)
     module.generate = timed("generate", module.generate)
@@ -77,10 +79,11 @@ target, site = build.build(Path(sys.argv[1]))
 total = time.perf_counter() - start
 times["generate"] -= times["charts"]
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+workers, worker_cpu = children.ru_maxrss, children.ru_utime + children.ru_stime
 print(json.dumps({**times, "total": total, "pages": len(site.pages()), "chart_count": len(site.charts),
                   "drawn": site.stats.drawn, "drawn_files": site.stats.drawn_files,
-                  "peak_mib": own / 1024, "worker_peak_mib": workers / 1024}))
+                  "peak_mib": own / 1024, "worker_peak_mib": workers / 1024, "worker_cpu": worker_cpu}))
 """
 
 
@@ -146,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         ("`portal check`, no cache", f"{check_cold:.2f} s", "target < 2 s"),
         ("`portal check`, cache warm", f"{check_warm:.2f} s", "target < 2 s"),
         ("cold build: load and check", f"{cold['load']:.1f} s", ""),
-        ("cold build: generate pages", f"{cold['generate']:.1f} s", f"{cold['pages']} generated pages"),
-        ("cold build: draw charts", f"{cold['charts']:.1f} s", f"{cold['drawn']} charts drawn (SVG + PNG)"),
+        ("cold build: generate pages", f"{cold['generate']:.1f} s",
+         f"{cold['pages']} generated pages, written while the charts are drawn"),
+        ("cold build: waiting for charts", f"{cold['charts']:.1f} s",
+         f"{cold['drawn']} charts drawn (SVG + PNG) in workers, {float(cold['worker_cpu']):.1f} CPU-s"),
         ("cold build: MkDocs", f"{total - own:.1f} s", ""),
         ("cold build: total", f"{total:.1f} s", f"generator's share {own / total:.0%} (target ≤ 15%)"),
         ("cold build: peak memory", f"{peak:.0f} MiB", "target < 1 GiB (largest of build process and workers)"),

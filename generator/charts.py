@@ -2,32 +2,34 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import multiprocessing
 import os
 import re
-import warnings
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 
-FONT_FAMILY = "Noto Sans CJK TC"
+from generator.canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
+
+__all__ = ["FONT_FAMILY", "Chart", "ChartCache", "DrawStats", "Drawn", "MissingGlyphError", "draw", "layout"]
+
 _BAR = "#1f5f8b"
 _INK = "#1a1a1a"
+# Sizes in points: label text, small text under columns, padding, gaps, bar row, column slot, axis line.
+_LABEL, _SMALL, _PAD, _GAP, _ROW, _SLOT, _AXIS = 15.0, 12.0, 7.2, 3.5, 32.4, 54.0, 0.8
+# The longest bar and the tallest column, in points; PNG downloads are drawn at _DPI.
+_BAR_SPAN, _COLUMN_SPAN, _DPI = 165.0, 133.0, 150
 # Draw in worker processes only when there are enough charts to pay for starting them.
-PARALLEL_FROM = 24
+PARALLEL_FROM = 100
+_CHUNK = 50
 PROGRESS_EVERY = 500
 log = logging.getLogger("generator")
 
@@ -52,6 +54,13 @@ class Chart:
         return hashlib.sha256(json.dumps(drawn, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+class Size(NamedTuple):
+    """A chart's size in CSS pixels."""
+
+    width: int
+    height: int
+
+
 @dataclass(frozen=True)
 class Drawn:
     """A drawn chart: SVG for the page, PNG for downloads, and the SVG's size in CSS pixels."""
@@ -71,110 +80,88 @@ class DrawStats:
     drawn_files: list[str] = field(default_factory=list)
 
 
-class MissingGlyphError(RuntimeError):
-    """Raise when matplotlib cannot draw a character of a label."""
-
-
 @cache
 def code_version() -> str:
-    """Identify the drawing code: this module, matplotlib and the font; a change invalidates cached charts."""
+    """Identify the drawing code: this module, the canvas, matplotlib and the font; a change invalidates charts."""
     import noto_cjk_sans_otc
 
-    own = Path(__file__).read_bytes()
+    from generator import canvas
+
+    own = Path(__file__).read_bytes() + Path(canvas.__file__).read_bytes()
     parts = [hashlib.sha256(own).hexdigest(), matplotlib.__version__, Path(noto_cjk_sans_otc.FONT_PATH).name]
     return "|".join(parts)
-
-
-@cache
-def setup_fonts() -> None:
-    """Register the bundled Noto Sans CJK font and fix the settings that make SVG reproducible."""
-    import noto_cjk_sans_otc
-    from matplotlib import font_manager
-
-    font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
-    matplotlib.rcParams.update({
-        "font.family": [FONT_FAMILY],
-        "font.size": 15,
-        "svg.hashsalt": "kcg-ethics-portal",
-        "svg.fonttype": "path",
-        "axes.unicode_minus": False,
-    })
 
 
 def _label(value: int | Decimal, unit: str) -> str:
     return f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}"
 
 
-def _draw(chart: Chart) -> Figure:
-    setup_fonts()
-    count = len(chart.values)
-    values = [float(v) for v in chart.values]
-    peak = max(values) if values and max(values) > 0 else 1.0
-    if chart.kind == "columns":
-        fig = Figure(figsize=(max(3.2, 0.75 * count + 0.6), 3.0), dpi=100)
-        ax = fig.add_subplot()
-        positions = list(range(count))
-        ax.bar(positions, values, color=_BAR, width=0.6)
-        ax.set_xticks(positions, labels=list(chart.labels), color=_INK, fontsize=12)
-        ax.set_ylim(0, peak * 1.25)
-        for pos, value, raw in zip(positions, values, chart.values, strict=True):
-            ax.text(pos, value + peak * 0.02, f"{raw:,}", va="bottom", ha="center", color=_INK, fontsize=12)
-        ax.yaxis.set_visible(False)
-        hidden = ("top", "right", "left")
-        ax.tick_params(axis="x", length=0)
-    else:
-        fig = Figure(figsize=(3.2, 0.45 * count + 0.6), dpi=100)
-        ax = fig.add_subplot()
-        positions = list(range(count))[::-1]
-        ax.barh(positions, values, color=_BAR, height=0.6)
-        ax.set_yticks(positions, labels=list(chart.labels), color=_INK)
-        ax.set_xlim(0, peak * 1.4)
-        for pos, value, raw in zip(positions, values, chart.values, strict=True):
-            ax.text(value + peak * 0.01, pos, _label(raw, chart.unit), va="center", ha="left", color=_INK)
-        ax.xaxis.set_visible(False)
-        hidden = ("top", "right", "bottom")
-        ax.tick_params(axis="y", length=0)
-        fig.subplots_adjust(left=0.0, right=1.0)
-    for side in hidden:
-        ax.spines[side].set_visible(False)
-    return fig
+def _bars(chart: Chart) -> Canvas:
+    """Lay out horizontal bars: names on the left, each bar with its value and unit after it."""
+    face = font()
+    names = [face.width(label, _LABEL) for label in chart.labels]
+    texts = [_label(value, chart.unit) for value in chart.values]
+    lengths = _lengths(chart.values, _BAR_SPAN)
+    axis = _PAD + max(names, default=0) + _GAP
+    ends = [axis + length + _GAP + face.width(text, _LABEL) for length, text in zip(lengths, texts, strict=True)]
+    canvas = Canvas(max(ends, default=axis) + _PAD, 2 * _PAD + _ROW * len(chart.values))
+    for row, (label, text, length) in enumerate(zip(chart.labels, texts, lengths, strict=True)):
+        middle = _PAD + _ROW * (row + 0.5)
+        canvas.text(axis - _GAP, middle, label, _LABEL, _INK, anchor="end")
+        canvas.rect(axis, middle - _ROW * 0.3, length, _ROW * 0.6, _BAR)
+        canvas.text(axis + length + _GAP, middle, text, _LABEL, _INK)
+    canvas.rect(axis - _AXIS / 2, _PAD, _AXIS, _ROW * len(chart.values), _INK)
+    return canvas
 
 
-def _save(fig: Figure, fmt: str, metadata: dict[str, None], box: Bbox) -> bytes:
-    out = io.BytesIO()
-    fig.savefig(out, format=fmt, metadata=metadata, bbox_inches=box, pad_inches=0.1, dpi=150)
-    return out.getvalue()
+def _columns(chart: Chart) -> Canvas:
+    """Lay out columns: each value above its column, each period below, every slot wide enough for its label."""
+    face = font()
+    widest = max((face.width(label, _SMALL) for label in chart.labels), default=0)
+    slot = max(_SLOT, widest + 2 * _GAP)
+    lengths = _lengths(chart.values, _COLUMN_SPAN)
+    line = _SMALL * (face.ascent + face.descent)
+    base = _PAD + line + _GAP + _COLUMN_SPAN
+    canvas = Canvas(2 * _PAD + slot * len(chart.values), base + _GAP + line + _PAD)
+    for index, (label, value, length) in enumerate(zip(chart.labels, chart.values, lengths, strict=True)):
+        centre = _PAD + slot * (index + 0.5)
+        canvas.rect(centre - _SLOT * 0.3, base - length, _SLOT * 0.6, length, _BAR)
+        canvas.text(centre, base - length - _GAP - line / 2, f"{value:,}", _SMALL, _INK, anchor="middle")
+        canvas.text(centre, base + _GAP + line / 2, label, _SMALL, _INK, anchor="middle")
+    canvas.rect(_PAD, base - _AXIS / 2, slot * len(chart.values), _AXIS, _INK)
+    return canvas
 
 
-@contextmanager
-def _glyphs_checked(chart: Chart) -> Iterator[None]:
-    """Turn matplotlib's "Glyph … missing from font" warnings into MissingGlyphError."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
-    if missing:
-        raise MissingGlyphError(f"{chart.file}: {missing[0]}")
+def _lengths(values: tuple[int | Decimal, ...], span: float) -> list[float]:
+    """Scale values to lengths, the largest filling `span`; nothing is drawn below zero."""
+    peak = max((float(v) for v in values), default=0.0)
+    return [max(float(v), 0.0) / peak * span if peak > 0 else 0.0 for v in values]
 
 
 def _svg_size(svg: bytes) -> tuple[int, int]:
-    """Return an SVG's width and height in CSS pixels (matplotlib writes points)."""
-    found = re.search(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    """Return an SVG's width and height in CSS pixels (it is sized in points)."""
+    found = re.search(rb'<svg[^>]*? width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if not found:
         raise ValueError("SVG without a size in points")
     return round(float(found[1]) * 4 / 3), round(float(found[2]) * 4 / 3)
 
 
+def layout(chart: Chart) -> Canvas:
+    """Lay `chart` out; a character the font lacks is an error naming the chart."""
+    try:
+        return _columns(chart) if chart.kind == "columns" else _bars(chart)
+    except MissingGlyphError as error:
+        raise MissingGlyphError(f"{chart.file}: {error}") from None
+
+
 def draw(chart: Chart) -> Drawn:
     """Draw `chart` as SVG and PNG; the same chart always gives the same bytes."""
-    with _glyphs_checked(chart):
-        fig = _draw(chart)
-        # Lay the text out once to find the tight box, instead of once more for each format.
-        renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
-        box = fig.get_tightbbox(renderer).padded(0.1)
-        svg = _save(fig, "svg", {"Date": None}, box)
-        png = _save(fig, "png", {"Software": None}, box)
-    return Drawn(svg, png, *_svg_size(svg))
+    canvas = layout(chart)
+    return Drawn(canvas.svg(chart.title, chart.alt), canvas.png(_DPI), *canvas.size())
+
+
+def _draw_many(charts: list[Chart]) -> list[Drawn]:
+    return [draw(chart) for chart in charts]
 
 
 class ChartCache:
@@ -201,37 +188,72 @@ class ChartCache:
             tmp.replace(self.folder / f"{key}{ext}")
 
 
-def draw_all(
-    wanted: Iterable[Chart], cache_: ChartCache | None = None, jobs: int | None = None
-) -> tuple[dict[str, Drawn], DrawStats]:
-    """Draw every chart not in the cache (in parallel when many), keyed by chart file."""
-    charts = list(wanted)
-    stats = DrawStats()
-    by_key: dict[str, Drawn] = {}
-    missing: dict[str, Chart] = {}
-    keys = [chart.key() for chart in charts]
-    for chart, key in zip(charts, keys, strict=True):
-        if key in by_key or key in missing:
-            continue
-        found = cache_.get(key) if cache_ else None
-        if found is None:
-            missing[key] = chart
+class Drawing:
+    """Charts being drawn in worker processes while the pages are written: sizes now, drawings on `finish()`."""
+
+    def __init__(self, wanted: Iterable[Chart], cache_: ChartCache | None = None, jobs: int | None = None) -> None:
+        self.charts = list(wanted)
+        self.cache = cache_
+        self.stats = DrawStats()
+        self.keys = [chart.key() for chart in self.charts]
+        self.key_of = {chart.file: key for chart, key in zip(self.charts, self.keys, strict=True)}
+        self.done: dict[str, Drawn] = {}
+        self.missing: dict[str, Chart] = {}
+        self.sizes: dict[str, tuple[int, int]] = {}
+        for chart, key in zip(self.charts, self.keys, strict=True):
+            if key in self.done or key in self.missing:
+                continue
+            found = cache_.get(key) if cache_ else None
+            if found is None:
+                self.missing[key] = chart
+            else:
+                self.done[key] = found
+                self.stats.cached += 1
+        workers = min(jobs or os.cpu_count() or 1, len(self.missing) // PARALLEL_FROM)
+        spawn = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(workers, mp_context=spawn) if workers > 1 else None
+        self.futures: list[Future[list[Drawn]]] = []
+        if self.missing:
+            cached, missing = self.stats.cached, len(self.missing)
+            log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
+        if self.pool:
+            todo = list(self.missing.values())
+            self.futures = [self.pool.submit(_draw_many, todo[n:n + _CHUNK]) for n in range(0, len(todo), _CHUNK)]
+            self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
         else:
-            by_key[key] = found
-            stats.cached += 1
-    if missing:
-        log.info(f"圖表：共 {len(charts):,} 張，{stats.cached:,} 張取自快取，需繪製 {len(missing):,} 張……")
-    workers = min(jobs or os.cpu_count() or 1, len(missing) // PARALLEL_FROM)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else (
-        nullcontext()
-    ) as pool:
-        results = pool.map(draw, missing.values(), chunksize=8) if pool else map(draw, missing.values())
-        for done, (key, drawn) in enumerate(zip(missing, results, strict=True), 1):
-            by_key[key] = drawn
-            if cache_:
-                cache_.put(key, drawn)
-            if done % PROGRESS_EVERY == 0 and done < len(missing):
-                log.info(f"  已繪製 {done:,}／{len(missing):,} 張")
-    stats.drawn = len(missing)
-    stats.drawn_files = sorted(chart.file for chart in missing.values())
-    return {chart.file: by_key[key] for chart, key in zip(charts, keys, strict=True)}, stats
+            self._collect([[draw(chart) for chart in self.missing.values()]])
+
+    def size(self, chart: Chart) -> Size:
+        """Return a chart's width and height in CSS pixels, before it is drawn."""
+        key = self.key_of[chart.file]
+        drawn = self.done.get(key)
+        return Size(drawn.width, drawn.height) if drawn else Size(*self.sizes[key])
+
+    def finish(self) -> tuple[dict[str, Drawn], DrawStats]:
+        """Wait for the workers and return every drawing keyed by chart file, with what was drawn and cached."""
+        try:
+            self._collect(future.result() for future in self.futures)
+        finally:
+            self.close()
+        self.stats.drawn = len(self.missing)
+        self.stats.drawn_files = sorted(chart.file for chart in self.missing.values())
+        return {chart.file: self.done[key] for chart, key in zip(self.charts, self.keys, strict=True)}, self.stats
+
+    def close(self) -> None:
+        """Stop the workers, dropping drawings not yet made."""
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+    def _collect(self, batches: Iterable[list[Drawn]]) -> None:
+        keys = iter(self.missing)
+        count = 0
+        for batch in batches:
+            for drawn in batch:
+                key = next(keys)
+                self.done[key] = drawn
+                if self.cache:
+                    self.cache.put(key, drawn)
+                count += 1
+                if count % PROGRESS_EVERY == 0 and count < len(self.missing):
+                    log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata
-from .charts import Chart, ChartCache, Drawn, DrawStats, draw_all
+from .charts import Chart, ChartCache, Drawing, Drawn, DrawStats
 from .history import (
     BudgetRow,
     Point,
@@ -185,9 +185,24 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
     env = environment()
     site = Site()
     located, everything, agencies = _describe(portal, site)
-    site.drawn, site.stats = draw_all(site.charts.values(), cache)
-    env.globals["chart_size"] = lambda chart: site.drawn[chart.file]
+    # Workers draw the charts while the pages are written; the pages need only each chart's size.
+    drawing = Drawing(site.charts.values(), cache)
+    try:
+        env.globals["chart_size"] = drawing.size
+        _write_pages(env, site, portal, located, everything, agencies, updated or release_date())
+        site.drawn, site.stats = drawing.finish()
+    finally:
+        drawing.close()
+    _publish_charts(site)
+    log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
+    return site
 
+
+def _write_pages(
+    env: jinja2.Environment, site: Site, portal: Portal, located: dict[int, list[Located]],
+    everything: dict[int, list[Located]], agencies: list[_Agency], updated: str,
+) -> None:
+    """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
     for a in agencies:
         agency = a.data
@@ -219,15 +234,13 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, updated or release_date())
+    _publish_data(env, site, portal, updated)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections(portal.agencies, everything)
     site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     )
     site.nav.append(NavEntry(None, "corrections/index.md"))
-    log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
-    return site
 
 
 def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
@@ -274,12 +287,17 @@ def release_date() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
-def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: str) -> None:
-    """Write each chart with its numbers, every dataset, the catalogues and the open-data page."""
+def _publish_charts(site: Site) -> None:
+    """Add each drawn chart as SVG for the page and PNG for downloads."""
     for path, chart in site.charts.items():
-        table = opendata.chart_table(chart)
         site.files[path] = site.drawn[path].svg
-        site.files[table.path + ".png"] = site.drawn[path].png
+        site.files[opendata.chart_table(chart).path + ".png"] = site.drawn[path].png
+
+
+def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: str) -> None:
+    """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
+    for chart in site.charts.values():
+        table = opendata.chart_table(chart)
         site.files[table.path + ".csv"] = table.csv()
         site.files[table.path + ".json"] = table.json()
     tables = opendata.datasets(portal)

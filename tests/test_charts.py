@@ -1,14 +1,20 @@
-"""Charts: Chinese drawn with the bundled font, byte-identical output, alt text from the data."""
+"""Charts: Chinese drawn with the bundled font, laid out without overlaps, byte-identical, text escaped."""
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 import sys
 import warnings
+from decimal import Decimal
+from itertools import pairwise
 
 import pytest
+from PIL import Image
 
 from conftest import ROOT
-from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, setup_fonts
+from generator.canvas import font
+from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, layout
 from generator.collect import load_portal
 from generator.pages import budget_chart
 
@@ -19,12 +25,16 @@ def chart() -> Chart:
     return budget_chart(agency, agency.plans[0].record)
 
 
-def test_bundled_cjk_font_is_used() -> None:
-    from matplotlib import font_manager
+PERIODS = Chart("p.svg", "t", ("110 下半年", "111 上半年", "111 下半年"), (12, Decimal("3.5"), 20), "場", "a",
+                kind="columns")
 
-    setup_fonts()
-    found = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)
-    assert found.endswith("NotoSansCJK-Regular.ttc")
+
+def test_bundled_cjk_font_is_used() -> None:
+    import noto_cjk_sans_otc
+
+    assert FONT_FAMILY == "Noto Sans CJK TC"
+    assert font().face.family_name == FONT_FAMILY
+    assert font().face.fname == str(noto_cjk_sans_otc.FONT_PATH)
 
 
 def test_chinese_labels_draw_without_missing_glyphs(chart: Chart) -> None:
@@ -32,7 +42,49 @@ def test_chinese_labels_draw_without_missing_glyphs(chart: Chart) -> None:
         warnings.simplefilter("error")
         svg = draw(chart).svg
     assert svg.startswith(b"<?xml")
-    assert b"<dc:date>" not in svg
+    # Every character is drawn as an outline from the bundled font, never as text the reader's fonts decide.
+    assert b"<text" not in svg
+    used = {int(n) for n in re.findall(rb'<use xlink:href="#g(\d+)"', svg)}
+    wanted = {font().face.get_char_index(ord(c)) for label in chart.labels for c in label if not c.isspace()}
+    assert wanted <= used
+
+
+def test_svg_png_and_page_agree_on_the_size(chart: Chart) -> None:
+    drawn = draw(chart)
+    points = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', drawn.svg)
+    assert points
+    assert (drawn.width, drawn.height) == (round(float(points[1]) * 4 / 3), round(float(points[2]) * 4 / 3))
+    png = Image.open(io.BytesIO(drawn.png))
+    assert png.size == (round(float(points[1]) * 150 / 72), round(float(points[2]) * 150 / 72))
+    assert png.mode == "RGB"
+    assert not png.text  # no Software or date chunk
+
+
+def test_bars_are_proportional_and_values_follow_them(chart: Chart) -> None:
+    canvas = layout(chart)
+    bars = canvas.rects[:-1]  # the last rectangle is the axis
+    assert [round(w / bars[0][2] * chart.values[0]) for _, _, w, _, _ in bars] == list(chart.values)
+    values = [t for t in canvas.texts if t.text.endswith("千元")]
+    assert [t.text for t in values] == ["58,696 千元", "131 千元", "579 千元", "242 千元", "90 千元"]
+    assert all(t.x > x + w for t, (x, _, w, _, _) in zip(values, bars, strict=True))
+
+
+def test_column_labels_never_overlap() -> None:
+    canvas = layout(PERIODS)
+    labels = [t for t in canvas.texts if t.text in PERIODS.labels]
+    assert [t.text for t in labels] == list(PERIODS.labels)
+    spans = [(t.x, t.x + font().width(t.text, t.size)) for t in labels]
+    assert all(right < next_left for (_, right), (next_left, _) in pairwise(spans))
+    assert spans[0][0] > 0 and spans[-1][1] < canvas.width
+    assert [t.text for t in canvas.texts if t.text not in PERIODS.labels] == ["12", "3.5", "20"]
+
+
+def test_text_from_yaml_is_escaped_in_the_svg() -> None:
+    hostile = Chart("h.svg", "<script>alert(1)</script>", ("甲",), (1,), "件", 'alt "&" <img src=x>')
+    svg = draw(hostile).svg.decode()
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in svg
+    assert '<desc>alt "&amp;" &lt;img src=x&gt;</desc>' in svg
+    assert "<script" not in svg and "<img" not in svg
 
 
 def test_missing_glyph_is_an_error() -> None:
@@ -46,6 +98,7 @@ def test_missing_glyph_is_an_error() -> None:
 def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
     first = draw(chart).svg
     assert draw(chart).svg == first
+    assert draw(chart).png == draw(chart).png
     code = (
         "import sys; from conftest import ROOT; from generator.pages import budget_chart;"
         "from generator.collect import load_portal; from generator.charts import draw;"
