@@ -9,11 +9,12 @@ import warnings
 from decimal import Decimal
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from conftest import ROOT
-from generator.canvas import font
+from generator.canvas import _png, font
 from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, draw, layout
 from generator.collect import load_portal
 from generator.pages import budget_chart
@@ -56,8 +57,30 @@ def test_svg_png_and_page_agree_on_the_size(chart: Chart) -> None:
     assert (drawn.width, drawn.height) == (round(float(points[1]) * 4 / 3), round(float(points[2]) * 4 / 3))
     png = Image.open(io.BytesIO(drawn.png))
     assert png.size == (round(float(points[1]) * 150 / 72), round(float(points[2]) * 150 / 72))
-    assert png.mode == "RGB"
+    assert png.mode == "P"  # grey text and flat bars fit a palette
     assert not png.text  # no Software or date chunk
+
+
+def _rgba(grey: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.stack([grey, grey, grey, np.full_like(grey, 255)], axis=2))
+
+
+@pytest.mark.parametrize(("change", "mode"), [
+    (None, "P"),                   # greys and the bar colour: a palette
+    ((0, 0, (1, 2, 3)), "RGB"),    # a colour that is neither: full colour
+    ((0, 0, (0, 0, 0)), "RGB"),    # grey 0 would take the bar colour's palette slot: full colour
+])
+def test_png_encoding_is_lossless(change: tuple[int, int, tuple[int, int, int]] | None, mode: str) -> None:
+    grey = np.random.default_rng(0).integers(1, 256, (9, 7), dtype=np.uint8)
+    rgba = _rgba(grey)
+    rgba[4, 3, :3] = (0x1F, 0x5F, 0x8B)
+    if change:
+        row, col, colour = change
+        rgba[row, col, :3] = colour
+    image = Image.open(io.BytesIO(_png(rgba, 150, ["#1f5f8b"])))
+    assert image.mode == mode
+    assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # pixels per metre, rounded
+    assert np.array_equal(np.asarray(image.convert("RGB")), rgba[:, :, :3])
 
 
 def test_bars_are_proportional_and_values_follow_them(chart: Chart) -> None:
