@@ -105,9 +105,8 @@ def plan_links(agency: AgencyData, names: list[str]) -> list[tuple[Plan, str]]:
     return out
 
 
-def nearest_plan_link(agency: AgencyData, names: list[str], year: int) -> tuple[Plan, str] | None:
-    """Pick the plan item of the same line of work in the plan closest to `year` (the same year first)."""
-    links = plan_links(agency, names)
+def nearest_plan_link(links: list[tuple[Plan, str]], year: int) -> tuple[Plan, str] | None:
+    """Pick, from `plan_links`, the plan closest to `year` (the same year first)."""
     if not links:
         return None
     return min(links, key=lambda link: (abs(link[0].year - year), -link[0].year))

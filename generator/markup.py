@@ -1,7 +1,6 @@
 """Make YAML text safe for Markdown and format numbers the way Taiwanese readers expect."""
 from __future__ import annotations
 
-import posixpath
 import string
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -94,15 +93,27 @@ def environment() -> jinja2.Environment:
 
 
 
+def relpath(path: str, start: str) -> str:
+    """Return `path` relative to `start`, both site paths without ".." (posixpath.relpath, without the disk)."""
+    to = [part for part in path.split("/") if part not in ("", ".")]
+    since = [part for part in start.split("/") if part not in ("", ".")]
+    common = 0
+    for a, b in zip(to, since, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(since) - common) + to[common:]) or "."
+
+
 def link(page_dir: str, target: str) -> Markup:
     """Return a relative URL for raw HTML from a page's folder to a site folder "dir/" or "dir/#anchor"."""
     folder, _, anchor = target.partition("#")
-    rel = posixpath.relpath(folder.rstrip("/") or ".", page_dir) + "/"
+    rel = relpath(folder.rstrip("/") or ".", page_dir) + "/"
     return Markup(rel + (f"#{anchor}" if anchor else ""))
 
 
 def md_link(page_dir: str, target: str) -> Markup:
     """Return a relative Markdown link (to index.md, which MkDocs checks) for a site folder with an anchor."""
     folder, _, anchor = target.partition("#")
-    rel = posixpath.relpath(folder.rstrip("/") + "/index.md", page_dir)
+    rel = relpath(folder.rstrip("/") + "/index.md", page_dir)
     return Markup(rel + (f"#{anchor}" if anchor else ""))

@@ -52,7 +52,7 @@ class Table:
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
     def json(self) -> bytes:
-        """Return the table as JSON: metadata, column descriptions and one object per row."""
+        """Return the table as JSON: metadata and column descriptions indented, then one row per line."""
         doc = {
             "title": self.title,
             "description": self.description,
@@ -60,9 +60,17 @@ class Table:
             "source": self.source,
             "license": LICENSE,
             "fields": [c.__dict__ for c in self.columns],
-            "rows": [dict(zip((c.name for c in self.columns), row, strict=True)) for row in self.rows],
         }
-        return (json.dumps(doc, ensure_ascii=False, indent=2, default=_number) + "\n").encode("utf-8")
+        names = [c.name for c in self.columns]
+        # One compact object per line: readable, diff-friendly, and written by json's C encoder
+        # (indenting the rows too would send every value through the pure-Python one).
+        rows = ",\n".join(
+            "    " + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=_number)
+            for row in self.rows
+        )
+        head = json.dumps(doc, ensure_ascii=False, indent=2).removesuffix("\n}")
+        body = f'"rows": [\n{rows}\n  ]' if rows else '"rows": []'
+        return f"{head},\n  {body}\n}}\n".encode()
 
 
 def _number(value: object) -> float:

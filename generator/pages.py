@@ -151,6 +151,14 @@ class _Agency:
     budget_rows: tuple[list[Plan], list[BudgetRow]] | None
     report_charts: dict[int, list[tuple[Located, list[Chart]]]]
     budget_charts: list[Chart]
+    links: dict[tuple[str, ...], list[tuple[Plan, str]]] = field(default_factory=dict)
+
+    def plan_links(self, names: list[str]) -> list[tuple[Plan, str]]:
+        """Return the plans that have the item at `names`, with links; worked out once per item."""
+        key = tuple(names)
+        if key not in self.links:
+            self.links[key] = plan_links(self.data, names)
+        return self.links[key]
 
 
 def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dict[int, list[Located]], list[_Agency]]:
@@ -375,7 +383,7 @@ def _report_page(
             return []
         indicator = by_id[figure.indicator]
         out = [(f"指標：{indicator.name}", link(base, f"{indicator_dir(agency, indicator.id)}/"))]
-        nearest = nearest_plan_link(agency, indicator.serves, report.year)
+        nearest = nearest_plan_link(a.plan_links(indicator.serves), report.year)
         if nearest:
             out.append((f"{nearest[0].year} 年度計畫：{' > '.join(indicator.serves)}", link(base, nearest[1])))
         return out
@@ -411,7 +419,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
                 agency=agency.agency, indicator=indicator, points=points,
                 points_linked=[(p, link(base, p.href)) for p in points],
                 through=data_through(points[-1].report) if points else None,
-                plan_links=[(plan, md_link(base, href)) for plan, href in plan_links(agency, indicator.serves)],
+                plan_links=[(plan, md_link(base, href)) for plan, href in a.plan_links(indicator.serves)],
                 chart=chart, chart_src=_relative(chart, base) if chart else None,
                 cite=_cite(chart.document if chart else "", f"{base}/"), root=_root(base),
             )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from generator.collect import load_portal
-from generator.markup import amount_reading, escape, roc_year, share, with_unit
+from generator.markup import amount_reading, escape, relpath, roc_year, share, with_unit
 from generator.pages import generate
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -102,3 +103,9 @@ def test_escape_makes_markup_and_markdown_inert() -> None:
     )
     assert escape("第一行\n\n    第二行") == "第一行 第二行"
     assert escape("全形「，」。") == "全形「，」。"
+
+
+@pytest.mark.parametrize("start", [".", "a", "a/b", "a/b/c", "a/x", "x/y/z", "a/b/c/d"])
+@pytest.mark.parametrize("path", [".", "a", "a/b", "a/b/c", "a/b/c/index.md", "a/x/y", "x", "q/r/s/t"])
+def test_relpath_agrees_with_posixpath(path: str, start: str) -> None:
+    assert relpath(path, start) == posixpath.relpath(path, start)
