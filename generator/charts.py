@@ -160,10 +160,6 @@ def draw(chart: Chart) -> Drawn:
     return Drawn(canvas.svg(chart.title, chart.alt), canvas.png(_DPI), *canvas.size())
 
 
-def _draw_many(charts: list[Chart]) -> list[Drawn]:
-    return [draw(chart) for chart in charts]
-
-
 class ChartCache:
     """Drawn charts on disk, one SVG and one PNG per chart key; safe to delete at any time."""
 
@@ -193,13 +189,11 @@ class Drawing:
 
     def __init__(self, wanted: Iterable[Chart], cache_: ChartCache | None = None, jobs: int | None = None) -> None:
         self.charts = list(wanted)
-        self.cache = cache_
         self.stats = DrawStats()
         self.keys = [chart.key() for chart in self.charts]
         self.key_of = {chart.file: key for chart, key in zip(self.charts, self.keys, strict=True)}
         self.done: dict[str, Drawn] = {}
         self.missing: dict[str, Chart] = {}
-        self.sizes: dict[str, tuple[int, int]] = {}
         for chart, key in zip(self.charts, self.keys, strict=True):
             if key in self.done or key in self.missing:
                 continue
@@ -209,19 +203,21 @@ class Drawing:
             else:
                 self.done[key] = found
                 self.stats.cached += 1
-        workers = min(jobs or os.cpu_count() or 1, len(self.missing) // PARALLEL_FROM)
-        spawn = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(workers, mp_context=spawn) if workers > 1 else None
+        # Laying out is cheap, and finds a character the font lacks before any worker starts.
+        self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
+        self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[Drawn]]] = []
-        if self.missing:
-            cached, missing = self.stats.cached, len(self.missing)
-            log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
-        if self.pool:
-            todo = list(self.missing.values())
-            self.futures = [self.pool.submit(_draw_many, todo[n:n + _CHUNK]) for n in range(0, len(todo), _CHUNK)]
-            self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
-        else:
-            self._collect([[draw(chart) for chart in self.missing.values()]])
+        if not self.missing:
+            return
+        cached, missing = self.stats.cached, len(self.missing)
+        log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
+        todo = list(self.missing.items())
+        workers = min(jobs or os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
+        if workers < 2:
+            self._collect([_draw_many(todo, cache_)])
+            return
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.futures = [self.pool.submit(_draw_many, todo[n:n + _CHUNK], cache_) for n in range(0, len(todo), _CHUNK)]
 
     def size(self, chart: Chart) -> Size:
         """Return a chart's width and height in CSS pixels, before it is drawn."""
@@ -247,13 +243,18 @@ class Drawing:
 
     def _collect(self, batches: Iterable[list[Drawn]]) -> None:
         keys = iter(self.missing)
-        count = 0
-        for batch in batches:
-            for drawn in batch:
-                key = next(keys)
-                self.done[key] = drawn
-                if self.cache:
-                    self.cache.put(key, drawn)
-                count += 1
-                if count % PROGRESS_EVERY == 0 and count < len(self.missing):
-                    log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
+        for count, drawn in enumerate((drawn for batch in batches for drawn in batch), 1):
+            self.done[next(keys)] = drawn
+            if count % PROGRESS_EVERY == 0 and count < len(self.missing):
+                log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
+
+
+def _draw_many(charts: list[tuple[str, Chart]], cache_: ChartCache | None) -> list[Drawn]:
+    """Draw charts and store each in the cache (in a worker, so the main process only writes pages)."""
+    out = []
+    for key, chart in charts:
+        drawn = draw(chart)
+        if cache_:
+            cache_.put(key, drawn)
+        out.append(drawn)
+    return out

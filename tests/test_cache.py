@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.charts
 import generator.collect
 from conftest import FIXTURES, ROOT, copy_data
 from generator.charts import ChartCache
@@ -68,6 +69,21 @@ def test_deleted_or_damaged_chart_cache_is_drawn_again(tmp_path: Path) -> None:
     again = generate(load_portal(data, ROOT), updated="2023-11-14", cache=ChartCache(folder))
     assert again.stats.drawn_files == ALL_CHARTS
     assert again.files == first.files
+
+
+def test_charts_drawn_in_worker_processes_are_the_same_and_cached_by_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portal = load_portal(FIXTURES / "periods", ROOT)
+    serial = generate(portal, updated="2023-11-14")
+    monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 1)  # two workers even for 12 charts
+    monkeypatch.setattr(generator.charts, "_CHUNK", 5)
+    folder = tmp_path / "charts"
+    parallel = generate(portal, updated="2023-11-14", cache=ChartCache(folder))
+    assert parallel.stats.drawn_files == ALL_CHARTS
+    assert parallel.files == serial.files
+    assert len(list(folder.glob("*.svg"))) == len(list(folder.glob("*.png"))) == len(ALL_CHARTS)
+    assert _drawn(FIXTURES / "periods", ChartCache(folder)) == []
 
 
 @pytest.fixture
