@@ -67,11 +67,17 @@ def share(part: int | Decimal, whole: int | Decimal) -> Markup:
     return Markup(f"{pct}%")
 
 
+def _finalize(value: object) -> Markup:
+    """Escape whatever a template prints, unless it is already markup."""
+    return value if isinstance(value, Markup) else Markup(escape(value))
+
+
 def environment() -> jinja2.Environment:
+    """Return the Jinja environment: every printed value escaped for Markdown, and the number filters."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         autoescape=True,
-        finalize=lambda value: Markup(escape(value)),
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
