@@ -4,7 +4,7 @@
 
 It writes the synthetic data (bench/synth.py) under .cache/bench/, then measures, each in a fresh process:
 
-1. `portal check`, cold (no cache) and warm;
+1. `portal check`, cold (no cache) and warm, five times each (best and median);
 2. a cold `portal build` (no chart or record cache), split into loading and checking, generating pages,
    drawing charts, and MkDocs itself, with the peak memory of the build process and its workers;
 3. the same build again with nothing changed (it must draw no chart);
@@ -22,6 +22,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -123,8 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     portal = [sys.executable, "-m", "generator.cli", "-q", "-f", str(config)]
 
     rows: list[tuple[str, str, str]] = []
-    check_cold, _ = _timed_run(*portal, "check", "--data", str(data))
-    check_warm, _ = _timed_run(*portal, "check", "--data", str(data))
+    # `portal check` is short and this VM's speed drifts: time it 5 times each way, report the best and median.
+    cold_runs, warm_runs = [], []
+    for _ in range(5):
+        shutil.rmtree(folder / ".cache", ignore_errors=True)
+        cold_runs.append(_timed_run(*portal, "check", "--data", str(data))[0])
+        warm_runs.append(_timed_run(*portal, "check", "--data", str(data))[0])
+    check_cold, check_warm = min(cold_runs), min(warm_runs)
     shutil.rmtree(folder / ".cache")
     cold = _measure(config)
     warm = _measure(config)
@@ -146,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     warm_own = sum(float(warm[s]) for s in ("load", "generate", "charts"))
     peak = max(float(cold["peak_mib"]), float(cold["worker_peak_mib"]))
     rows += [
-        ("`portal check`, no cache", f"{check_cold:.2f} s", "target < 2 s"),
-        ("`portal check`, cache warm", f"{check_warm:.2f} s", "target < 2 s"),
+        ("`portal check`, no cache", f"{check_cold:.2f} s",
+         f"target < 2 s; best of 5, median {statistics.median(cold_runs):.2f} s"),
+        ("`portal check`, cache warm", f"{check_warm:.2f} s",
+         f"target < 2 s; best of 5, median {statistics.median(warm_runs):.2f} s"),
         ("cold build: load and check", f"{cold['load']:.1f} s", ""),
         ("cold build: generate pages", f"{cold['generate']:.1f} s",
          f"{cold['pages']} generated pages, written while the charts are drawn"),
