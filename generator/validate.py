@@ -29,6 +29,9 @@ from .model import (
 
 M = TypeVar("M", bound=BaseModel)
 
+# Characters the bundled chart font certainly has (a test checks every one), so the font is opened only for others.
+_IN_FONT = re.compile(r"[\u0020-\u007e\u00a0-\u00ff\u3000-\u303f\u4e00-\u9fef\uff01-\uff5e\n\t]*")
+
 KINDS: dict[str, type[BaseModel]] = {"plans": Plan, "reports": Report}
 
 
@@ -242,6 +245,8 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
     lines_by_no: dict[str, int] = {}
     for i, line in enumerate(budget.lines):
         yield from _check_corrections(line.corrections, line.amount, ("budget", "lines", i), doc)
+        yield from _drawable(line.no, ("budget", "lines", i, "no"), doc)
+        yield from _drawable(line.category, ("budget", "lines", i, "category"), doc)
         if line.no in lines_by_no:
             yield doc.problem(("budget", "lines", i, "no"), f"項次「{line.no}」重複 (duplicate number)")
         lines_by_no.setdefault(line.no, line.amount)
@@ -258,6 +263,23 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
                 f"計畫預算 {_fmt(item.budget)} 千元與預算表項次「{item.no}」的 "
                 f"{_fmt(lines_by_no[item.no])} 千元不符 (does not match the budget table)",
             )
+
+
+def _drawable(text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
+    """Refuse chart text with a character the bundled font lacks: it would be drawn as an empty box."""
+    if _IN_FONT.fullmatch(text):
+        return
+    from .canvas import font  # opening the font takes a moment; only rare characters need it
+
+    face = font().face
+    for char in text:
+        if not char.isspace() and face.get_char_index(ord(char)) == 0:
+            yield doc.problem(
+                loc,
+                f"「{text}」裡的「{char}」（U+{ord(char):04X}）無法畫在圖表上：網站圖表用的字型沒有這個字。"
+                "請改用常用字，或刪去表情符號等特殊符號 (character not in the chart font)",
+            )
+            return
 
 
 def _unique_numbers(items: list[PlanItem], loc: Loc, doc: Document) -> Iterator[Problem]:
@@ -358,6 +380,7 @@ def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) ->
                     f"{_fmt(figure.value)} {figure.unit}不符（相差 {total - figure.value:+,}）(parts do not add up)",
                 )
             for p, part in enumerate(breakdown.parts):
+                yield from _drawable(part.label, (*bloc, "parts", p, "label"), doc)
                 if UNIT_KINDS.get(part.unit, part.unit) != UNIT_KINDS.get(figure.unit, figure.unit):
                     yield doc.problem(
                         (*bloc, "parts", p, "unit"),

@@ -140,3 +140,15 @@ def test_alt_text_is_written_from_the_data(chart: Chart) -> None:
         "長條圖，高雄市政府政風處 113 年度預算各類金額（千元）：一般行政 58,696、組織管理機密維護 131、"
         "預防貪瀆 579、政風調查 242、預備金 90；合計 59,738 千元。"
     )
+
+
+def test_characters_the_validator_trusts_without_the_font_are_all_in_it() -> None:
+    from generator.validate import _IN_FONT
+
+    ranges = re.findall(r"\\u([0-9a-f]{4})-\\u([0-9a-f]{4})", _IN_FONT.pattern)
+    assert len(ranges) == 5
+    charmap = font().face.get_charmap()
+    for low, high in ranges:
+        missing = [hex(c) for c in range(int(low, 16), int(high, 16) + 1) if c not in charmap]
+        assert missing == [], f"{low}-{high}"
+    assert not _IN_FONT.fullmatch("鿰") and not _IN_FONT.fullmatch("😀")
