@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                       file=sys.stderr)
                 return EXIT_DATA
             pages, stats = len(site.pages()), site.stats
-            say(f"網站已建置到 {target}（{time.monotonic() - started:.1f} 秒）：產生 {pages} 頁、"
+            shown = target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target
+            say(f"網站已建置到 {shown}（{time.monotonic() - started:.1f} 秒）：產生 {pages} 頁、"
                 f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
             return EXIT_OK
         from .build import data_dir_of, serve
