@@ -64,13 +64,17 @@ class Font:
         self.middle = (self.ascent - self.descent) / 2
         self.glyphs: dict[str, Glyph] = {}
 
+    def has(self, char: str) -> bool:
+        """Tell whether the font can draw `char` (white space needs no glyph)."""
+        return char.isspace() or self.face.get_char_index(ord(char)) != 0
+
     def glyph(self, char: str) -> Glyph:
         """Return the glyph for `char`; a character the font lacks is an error, never a box."""
         found = self.glyphs.get(char)
         if found is None:
-            index = self.face.get_char_index(ord(char))
-            if index == 0 and not char.isspace():
+            if not self.has(char):
                 raise MissingGlyphError(f"Glyph {ord(char):#x} ({char!r}) missing from font {FONT_FAMILY}")
+            index = self.face.get_char_index(ord(char))
             loaded = self.face.load_glyph(index, flags=LoadFlags.NO_HINTING)
             vertices, codes = self.face.get_path()
             found = Glyph(index, loaded.linearHoriAdvance / 65536, vertices, codes, _d(Path(vertices, codes)))
@@ -93,7 +97,7 @@ class _Text:
 
 @dataclass
 class Canvas:
-    """A drawing in points with y pointing down: filled rectangles, lines and text, written as SVG or PNG."""
+    """A drawing in points with y pointing down: filled rectangles and text, written as SVG or PNG."""
 
     width: float
     height: float

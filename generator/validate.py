@@ -271,9 +271,8 @@ def _drawable(text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
         return
     from .canvas import font  # opening the font takes a moment; only rare characters need it
 
-    face = font().face
     for char in text:
-        if not char.isspace() and face.get_char_index(ord(char)) == 0:
+        if not font().has(char):
             yield doc.problem(
                 loc,
                 f"「{text}」裡的「{char}」（U+{ord(char):04X}）無法畫在圖表上：網站圖表用的字型沒有這個字。"
