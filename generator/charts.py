@@ -19,7 +19,10 @@ import matplotlib
 
 from generator.canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
 
-__all__ = ["FONT_FAMILY", "Chart", "ChartCache", "DrawStats", "Drawn", "MissingGlyphError", "draw", "layout"]
+__all__ = [
+    "FONT_FAMILY", "Chart", "ChartCache", "DrawStats", "Drawing", "Drawn", "MissingGlyphError", "Size", "draw",
+    "layout", "value_label",
+]
 
 _BAR = "#1f5f8b"
 _INK = "#1a1a1a"
@@ -92,7 +95,8 @@ def code_version() -> str:
     return "|".join(parts)
 
 
-def _label(value: int | Decimal, unit: str) -> str:
+def value_label(value: int | Decimal, unit: str) -> str:
+    """Write a value with its unit: 95 會議次, 98.39% (the pages print it the same way)."""
     return f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}"
 
 
@@ -100,7 +104,7 @@ def _bars(chart: Chart) -> Canvas:
     """Lay out horizontal bars: names on the left, each bar with its value and unit after it."""
     face = font()
     names = [face.width(label, _LABEL) for label in chart.labels]
-    texts = [_label(value, chart.unit) for value in chart.values]
+    texts = [value_label(value, chart.unit) for value in chart.values]
     lengths = _lengths(chart.values, _BAR_SPAN)
     axis = _PAD + max(names, default=0) + _GAP
     ends = [axis + length + _GAP + face.width(text, _LABEL) for length, text in zip(lengths, texts, strict=True)]

@@ -9,6 +9,7 @@ import markupsafe
 from markupsafe import Markup
 
 from . import opendata
+from .charts import value_label
 from .layout import report_name
 from .model import western_year
 
@@ -56,7 +57,7 @@ def roc_year(year: int) -> Markup:
 
 def with_unit(value: int | Decimal, unit: str) -> Markup:
     """Show a figure with its unit: 95 會議次, 98.39%."""
-    return Markup(f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}")
+    return Markup(value_label(value, unit))
 
 
 def share(part: int | Decimal, whole: int | Decimal) -> Markup:
