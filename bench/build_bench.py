@@ -59,7 +59,7 @@ def _config(folder: Path, data: Path, docs: Path, plugin: bool, nav: list[object
 _MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
-import generator.charts, generator.pages, generator.collect, generator.mkdocs_plugin, generator.build as build
+import generator.charts, generator.pages, generator.assemble, generator.mkdocs_plugin, generator.build as build
 times = {"load": 0.0, "generate": 0.0, "charts": 0.0}
 def timed(name, func):
     def run(*args, **kwargs):

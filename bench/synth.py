@@ -2,7 +2,7 @@
 
 The tree has the shape of `data/`: `<id>/agency.yml`, `<id>/plans/<year>.yml` and
 `<id>/reports/<year>-h1.yml` / `-h2.yml`, sized like the real files and passing every check of
-`generator.collect.load_portal`. Every agency, title, source and file says it is synthetic.
+`generator.assemble.load_portal`. Every agency, title, source and file says it is synthetic.
 
     python bench/synth.py OUT_DIR --agencies 30 --years 14 [--first-year 100] [--seed 0]
 

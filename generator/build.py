@@ -8,14 +8,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .assemble import load_portal
+from .cache import cache_dir
 from .charts import ChartCache
-from .collect import load_portal
-from .layout import cache_dir
+from .errors import BuildError, UsageError
 from .pages import Site, generate
-
-
-class BuildError(Exception):
-    """Raise when MkDocs refuses to build (a broken link, a strict-mode warning)."""
 
 
 def source_date_epoch(root: Path) -> str | None:
@@ -87,7 +84,7 @@ def export(data_dir: Path, root: Path, out_dir: Path) -> int:
     resolved = out_dir.resolve()
     for forbidden in (data_dir.resolve(), (root / "content").resolve()):
         if resolved == forbidden or forbidden in resolved.parents:
-            raise ValueError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
+            raise UsageError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
     cache = cache_dir(root)
     site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"))
     for path, content in site.files.items():

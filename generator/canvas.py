@@ -1,8 +1,7 @@
 """Paint rectangles and text with the bundled CJK font into deterministic SVG and PNG, through matplotlib's Agg."""
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
@@ -15,6 +14,9 @@ from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, IdentityTransform
 from numpy.typing import NDArray
+from PIL import Image
+
+from .errors import PortalError
 
 FONT_FAMILY = "Noto Sans CJK TC"
 # Glyph outlines are read at this size in points, then scaled to the size drawn.
@@ -22,7 +24,7 @@ _UNITS = 100.0
 _PATH_OPS = {Path.MOVETO: "M", Path.LINETO: "L", Path.CURVE3: "Q", Path.CURVE4: "C", Path.CLOSEPOLY: "z"}
 
 
-class MissingGlyphError(RuntimeError):
+class MissingGlyphError(PortalError):
     """Raise when the bundled font has no glyph for a character of a label."""
 
 
@@ -67,6 +69,22 @@ class Font:
     def has(self, char: str) -> bool:
         """Tell whether the font can draw `char` (white space needs no glyph)."""
         return char.isspace() or self.face.get_char_index(ord(char)) != 0
+
+    def coverage(self) -> str:
+        """Return the code points this face can draw, as lines of hex ranges (what `validate` reads)."""
+        points = sorted(code for code, index in self.face.get_charmap().items() if index)
+        ranges: list[list[int]] = []
+        for code in points:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+        lines = [f"{first:04X}" if first == last else f"{first:04X}-{last:04X}" for first, last in ranges]
+        header = [
+            f"# Characters the bundled chart font ({FONT_FAMILY}) can draw, as hex code point ranges.",
+            "# Written from the font by tests/test_charts.py (UPDATE_GOLDEN=1); checking reads this, never the font.",
+        ]
+        return "\n".join([*header, *lines]) + "\n"
 
     def glyph(self, char: str) -> Glyph:
         """Return the glyph for `char`; a character the font lacks is an error, never a box."""
@@ -188,15 +206,15 @@ class Canvas:
                 renderer.draw_path(gc, text, IdentityTransform(), to_rgb(color))
         gc.restore()
         flat = sorted({color for *_, color in self.rects})
-        return _png(np.asarray(renderer.buffer_rgba()), dpi, flat)
+        return encode_png(np.asarray(renderer.buffer_rgba()), dpi, flat)
 
 
-def _png(rgba: NDArray[np.uint8], dpi: int, flat: list[str]) -> bytes:
-    """Encode Agg's pixels as PNG, with a palette when they are all grey or one of the `flat` colours.
+def encode_png(rgba: NDArray[np.uint8], dpi: int, flat: list[str]) -> bytes:
+    """Encode Agg's pixels as PNG with Pillow, with a palette when they are all grey or one of the `flat` colours.
 
     Text in grey ink on white only ever blends into greys, and rectangles are snapped to whole pixels,
-    so a chart usually fits a 256-colour palette: a third of the bytes to compress. Rows are "Up"-filtered
-    and compressed with zlib's run-length strategy. No text chunks: the same pixels give the same bytes.
+    so a chart usually fits a 256-colour palette: a third of the bytes to compress. No text chunks:
+    the same pixels give the same bytes.
     """
     height, width, _ = rgba.shape
     packed = rgba.view("<u4").reshape(height, width)  # red in the low byte, alpha (always opaque) high
@@ -207,29 +225,13 @@ def _png(rgba: NDArray[np.uint8], dpi: int, flat: list[str]) -> bytes:
         palette[slot] = r | g << 8 | b << 16 | 0xFF000000
         index[packed == palette[slot]] = slot
     if np.array_equal(np.take(palette, index), packed):  # take: twice as fast as palette[index]
-        pixels, kind, channels = index, 3, 1
-        plte = [_chunk(b"PLTE", palette.view(np.uint8).reshape(256, 4)[:, :3].tobytes())]
+        image = Image.frombytes("P", (width, height), index.tobytes())
+        image.putpalette(palette.view(np.uint8).reshape(256, 4)[:, :3].tobytes())
     else:
-        pixels, kind, channels, plte = np.ascontiguousarray(rgba[:, :, :3]), 2, 3, []
-    rows = pixels.reshape(height, width * channels)
-    filtered = np.empty((height, width * channels + 1), np.uint8)
-    filtered[:, 0] = 2
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])
-    packer = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    data = packer.compress(filtered.tobytes()) + packer.flush()
-    per_metre = round(dpi / 0.0254)
-    return b"\x89PNG\r\n\x1a\n" + b"".join([
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, kind, 0, 0, 0)),
-        *plte,
-        _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-        _chunk(b"IDAT", data),
-        _chunk(b"IEND", b""),
-    ])
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        image = Image.frombytes("RGB", (width, height), np.ascontiguousarray(rgba[:, :, :3]).tobytes())
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=6, dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 def _n(value: float) -> str:

@@ -1,28 +1,27 @@
 """Draw the portal's charts as deterministic SVG and PNG with a bundled CJK font, cached and in parallel."""
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import logging
-import multiprocessing
 import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import matplotlib
+from .cache import Store, code_version, digest, pool
+from .canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
+from .formats import PERIOD_SHORT, roc_year, value_label, western_year
+from .model import AgencyData, Indicator, Plan, Report
+from .paths import budget_history_dir, indicator_dir, plan_dir, report_dir
+from .trends import BudgetRow, Point
+from .walk import FigureAt
 
-from generator.canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
-
-__all__ = [
-    "FONT_FAMILY", "Chart", "ChartCache", "DrawStats", "Drawing", "Drawn", "MissingGlyphError", "Size", "draw",
-    "layout", "value_label",
-]
+__all__ = ["FONT_FAMILY", "MissingGlyphError"]
 
 _BAR = "#1f5f8b"
 _INK = "#1a1a1a"
@@ -52,9 +51,9 @@ class Chart:
     period: str = ""
 
     def key(self) -> str:
-        """Return a hash of everything that changes the drawing, including the drawing code itself."""
-        drawn = [code_version(), self.kind, self.title, list(self.labels), [str(v) for v in self.values], self.unit]
-        return hashlib.sha256(json.dumps(drawn, ensure_ascii=False).encode("utf-8")).hexdigest()
+        """Return a hash of every field but the file name, and of the drawing code, libraries and font."""
+        fields = {name: value for name, value in dataclasses.asdict(self).items() if name != "file"}
+        return digest(code_version(*CODE), json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str))
 
 
 class Size(NamedTuple):
@@ -83,21 +82,85 @@ class DrawStats:
     drawn_files: list[str] = field(default_factory=list)
 
 
-@cache
-def code_version() -> str:
-    """Identify the drawing code: this module, the canvas, matplotlib and the font; a change invalidates charts."""
-    import noto_cjk_sans_otc
-
-    from generator import canvas
-
-    own = Path(__file__).read_bytes() + Path(canvas.__file__).read_bytes()
-    parts = [hashlib.sha256(own).hexdigest(), matplotlib.__version__, Path(noto_cjk_sans_otc.FONT_PATH).name]
-    return "|".join(parts)
+# What a drawn chart depends on besides the chart: the drawing code, its libraries and the bundled font.
+CODE = (("charts", "canvas"), ("matplotlib", "numpy", "pillow", "noto-cjk-sans-otc"))
 
 
-def value_label(value: int | Decimal, unit: str) -> str:
-    """Write a value with its unit: 95 會議次, 98.39% (the pages print it the same way)."""
-    return f"{value:,}{unit}" if unit == "%" else f"{value:,} {unit}"
+def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
+    """Describe the chart of a plan's budget by category."""
+    budget = plan.budget
+    listing = "、".join(f"{line.category} {line.amount:,}" for line in budget.lines)
+    return Chart(
+        file=f"{plan_dir(agency, plan)}/budget/budget.svg",
+        title=f"{plan.year} 年度預算各類金額（單位：{budget.unit}）",
+        labels=tuple(f"{line.no}、{line.category}" for line in budget.lines),
+        values=tuple(line.amount for line in budget.lines),
+        unit=budget.unit,
+        alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
+        f"合計 {budget.total:,} {budget.unit}。",
+        document=f"《{plan.source.document}》",
+        period=roc_year(plan.year),
+    )
+
+
+def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]) -> dict[int, list[Chart]]:
+    """Describe one chart per breakdown of each report figure, keyed by the figure's number in reading order."""
+    out = {}
+    for at in figures:
+        figure = at.figure
+        charts_of_figure = []
+        for b, breakdown in enumerate(figure.breakdowns, 1):
+            listing = "、".join(f"{p.label} {value_label(p.value, p.unit)}" for p in breakdown.parts)
+            charts_of_figure.append(Chart(
+                file=f"{report_dir(agency, report)}/figure-{at.number}-{b}.svg",
+                title=f"{figure.label}，依{breakdown.by}",
+                labels=tuple(p.label for p in breakdown.parts),
+                values=tuple(p.value for p in breakdown.parts),
+                unit=figure.unit,
+                alt=f"長條圖，{report.name}{figure.label} {value_label(figure.value, figure.unit)}，"
+                f"依{breakdown.by}：{listing}。",
+                document=f"《{report.source.document}》",
+                period=f"{report.name}（{western_year(report.year)} 年）",
+            ))
+        out[at.number] = charts_of_figure
+    return out
+
+
+def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
+    """Describe the column chart of an indicator over every period that has it."""
+    listing = "、".join(f"{p.report.name} {value_label(p.value, indicator.unit)}" for p in points)
+    first, last = points[0].report.name, points[-1].report.name
+    return Chart(
+        file=f"{indicator_dir(agency, indicator.id)}/series.svg",
+        title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
+        labels=tuple(f"{p.report.year}{PERIOD_SHORT[p.report.period]}" for p in points),
+        values=tuple(p.value for p in points),
+        unit=indicator.unit,
+        alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",
+        kind="columns",
+        document="、".join(dict.fromkeys(f"《{p.report.source.document}》" for p in points)),
+        period=first if first == last else f"{first}至{last}",
+    )
+
+
+def budget_history_charts(agency: AgencyData, plans: list[Plan], rows: list[BudgetRow]) -> list[Chart]:
+    """Describe one column chart per budget category across plan years (years without it are left out)."""
+    out = []
+    for n, row in enumerate(rows, 1):
+        years = [(plan, amount) for plan, amount in zip(plans, row.amounts, strict=True) if amount is not None]
+        listing = "、".join(f"{plan.year} 年度 {amount:,}" for plan, amount in years)
+        out.append(Chart(
+            file=f"{budget_history_dir(agency)}/category-{n}.svg",
+            title=f"{row.category}歷年預算（單位：千元）",
+            labels=tuple(str(plan.year) for plan, _ in years),
+            values=tuple(amount for _, amount in years),
+            unit="千元",
+            alt=f"直條圖，{agency.agency.name}「{row.category}」歷年預算（千元）：{listing}。",
+            kind="columns",
+            document="、".join(f"《{plan.source.document}》" for plan, _ in years),
+            period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",
+        ))
+    return out
 
 
 def _bars(chart: Chart) -> Canvas:
@@ -165,27 +228,25 @@ def draw(chart: Chart) -> Drawn:
 
 
 class ChartCache:
-    """Drawn charts on disk, one SVG and one PNG per chart key; safe to delete at any time."""
+    """Drawn charts on disk, one SVG and one PNG per chart key."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None) -> None:
+        self.store = Store(folder)
 
     def get(self, key: str) -> Drawn | None:
         """Return the cached drawing for `key`, or None."""
+        svg, png = self.store.read(f"{key}.svg"), self.store.read(f"{key}.png")
+        if svg is None or png is None:
+            return None
         try:
-            svg = (self.folder / f"{key}.svg").read_bytes()
-            png = (self.folder / f"{key}.png").read_bytes()
             return Drawn(svg, png, *_svg_size(svg))
-        except (OSError, ValueError):
+        except ValueError:
             return None
 
     def put(self, key: str, drawn: Drawn) -> None:
-        """Store a drawing; write to a temporary name first so a half-written file is never read."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for ext, content in ((".png", drawn.png), (".svg", drawn.svg)):
-            tmp = self.folder / f".{key}{ext}.{os.getpid()}"
-            tmp.write_bytes(content)
-            tmp.replace(self.folder / f"{key}{ext}")
+        """Store a drawing (the PNG first: an SVG without its PNG is never taken for a hit)."""
+        self.store.write(f"{key}.png", drawn.png)
+        self.store.write(f"{key}.svg", drawn.svg)
 
 
 class Drawing:
@@ -220,7 +281,7 @@ class Drawing:
         if workers < 2:
             self._collect([_draw_many(todo, cache_)])
             return
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = pool(workers)
         self.futures = [self.pool.submit(_draw_many, todo[n:n + _CHUNK], cache_) for n in range(0, len(todo), _CHUNK)]
 
     def size(self, chart: Chart) -> Size:

@@ -1,15 +1,14 @@
-"""The `portal` command: check, build, serve and export the site."""
+"""The `portal` command: one function per subcommand, and one place that turns a PortalError into a message."""
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import DataError
-
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_DATA, EXIT_OK, PortalError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,94 +41,122 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return 0 on success, 1 on data errors, 2 on usage errors."""
-    args = _parser().parse_args(argv)
-    config_file = Path(args.config_file)
-    root = config_file.resolve().parent
+class _Run:
+    """What every subcommand needs: its arguments, the project folder, and a way to report progress."""
 
-    def say(message: str) -> None:
-        if not args.quiet:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.config_file = Path(args.config_file)
+        self.root = self.config_file.resolve().parent
+
+    def say(self, message: str) -> None:
+        """Print a progress or success message unless -q was given."""
+        if not self.args.quiet:
             print(message, flush=True)
 
+    def config(self) -> Path:
+        """Return mkdocs.yml, or refuse when it is not there."""
+        if not self.config_file.is_file():
+            raise UsageError(f"找不到設定檔 {self.config_file} (config file not found)")
+        return self.config_file
+
+
+def check(run: _Run) -> int:
+    """Load and validate the data only."""
+    from .assemble import load_portal
+    from .cache import cache_dir
+
+    records = cache_dir(run.root) / "records"
+    portal = load_portal(run.root / run.args.data, run.root, keep_reports=False, cache_dir=records)
+    agencies, plans, reports = portal.counts()
+    run.say(f"資料檢查通過：{agencies} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
+    return EXIT_OK
+
+
+def build(run: _Run) -> int:
+    """Check, generate and build the site all-or-nothing."""
+    from .build import build as build_site
+
+    started = time.monotonic()
+    site_dir = Path(run.args.site_dir) if run.args.site_dir else None
+    target, site = build_site(run.config(), site_dir)
+    shown = target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target
+    stats = site.stats
+    run.say(f"網站已建置到 {shown}（{time.monotonic() - started:.1f} 秒）：產生 {len(site.pages())} 頁、"
+            f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
+    return EXIT_OK
+
+
+def serve(run: _Run) -> int:
+    """Check the data, then preview the site with live reload."""
+    from .assemble import load_portal
+    from .build import data_dir_of
+    from .build import serve as serve_site
+    from .cache import cache_dir
+
+    config = run.config()
+    load_portal(data_dir_of(config), run.root, cache_dir=cache_dir(run.root) / "records")
+    serve_site(config, run.args.dev_addr)
+    return EXIT_OK
+
+
+def export(run: _Run) -> int:
+    """Write the generated pages and charts as plain files."""
+    from .build import export as export_files
+
+    count = export_files(run.root / run.args.data, run.root, Path(run.args.out_dir))
+    run.say(f"已輸出 {count} 個檔案到 {run.args.out_dir}。")
+    return EXIT_OK
+
+
+def new(run: _Run) -> int:
+    """Start the next plan or report from the latest one."""
+    from .scaffold import scaffold
+
+    args = run.args
+    if args.kind == "report" and args.period is None:
+        raise UsageError("工作成果需要期間：portal new report 114 上半年")
+    created = scaffold(run.root / args.data, args.kind, args.year, args.period, args.agency)
+    run.say(f"已建立 {created.relative_to(run.root).as_posix()}；請填入數字與原文後執行 portal check。")
+    return EXIT_OK
+
+
+def diff(run: _Run) -> int:
+    """Print every number changed since a git revision; exit 1 when the data now has errors."""
+    from .review import merge_base, review
+
+    text, valid = review(run.root, run.root / run.args.data, run.args.rev or merge_base(run.root), run.args.markdown)
+    print(text, end="")
+    return EXIT_OK if valid else EXIT_DATA
+
+
+def schemas(run: _Run) -> int:
+    """Write the editor schemas from the models."""
+    from .schemas import write_schemas
+
+    for path in write_schemas(run.root / "schemas"):
+        run.say(f"已寫入 {path.relative_to(run.root).as_posix()}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[_Run], int]] = {
+    "check": check, "build": build, "serve": serve, "export": export, "new": new, "diff": diff, "schemas": schemas,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return 0 on success, 1 on data or build errors, 2 on usage errors."""
+    args = _parser().parse_args(argv)
     if not args.quiet and args.command in ("build", "serve", "export"):
         progress = logging.StreamHandler(sys.stdout)
         progress.setFormatter(logging.Formatter("%(message)s"))
         logging.getLogger("generator").addHandler(progress)
         logging.getLogger("generator").setLevel(logging.INFO)
-
     try:
-        if args.command == "check":
-            from .collect import load_portal
-            from .layout import cache_dir
-
-            portal = load_portal(root / args.data, root, keep_reports=False, cache_dir=cache_dir(root) / "records")
-            agencies, plans, reports = portal.counts()
-            say(f"資料檢查通過：{agencies} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
-            return EXIT_OK
-        if args.command == "export":
-            from .build import export
-
-            try:
-                count = export(root / args.data, root, Path(args.out_dir))
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return EXIT_USAGE
-            say(f"已輸出 {count} 個檔案到 {args.out_dir}。")
-            return EXIT_OK
-        if args.command == "new":
-            from .workflow import ScaffoldError, scaffold
-
-            if args.kind == "report" and args.period is None:
-                print("工作成果需要期間：portal new report 114 上半年", file=sys.stderr)
-                return EXIT_USAGE
-            try:
-                created = scaffold(root / args.data, args.kind, args.year, args.period, args.agency)
-            except ScaffoldError as exc:
-                print(str(exc), file=sys.stderr)
-                return EXIT_DATA
-            say(f"已建立 {created.relative_to(root).as_posix()}；請填入數字與原文後執行 portal check。")
-            return EXIT_OK
-        if args.command == "diff":
-            from .workflow import merge_base, review
-
-            text, valid = review(root, root / args.data, args.rev or merge_base(root), args.markdown)
-            print(text, end="")
-            return EXIT_OK if valid else EXIT_DATA
-        if args.command == "schemas":
-            from .schemas import write_schemas
-
-            for path in write_schemas(root / "schemas"):
-                say(f"已寫入 {path.relative_to(root).as_posix()}")
-            return EXIT_OK
-        if not config_file.is_file():
-            print(f"找不到設定檔 {config_file} (config file not found)", file=sys.stderr)
-            return EXIT_USAGE
-        if args.command == "build":
-            from .build import BuildError, build
-
-            started = time.monotonic()
-            try:
-                target, site = build(config_file, Path(args.site_dir) if args.site_dir else None)
-            except BuildError as exc:
-                print(f"網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n{exc}",
-                      file=sys.stderr)
-                return EXIT_DATA
-            pages, stats = len(site.pages()), site.stats
-            shown = target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target
-            say(f"網站已建置到 {shown}（{time.monotonic() - started:.1f} 秒）：產生 {pages} 頁、"
-                f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
-            return EXIT_OK
-        from .build import data_dir_of, serve
-        from .collect import load_portal
-        from .layout import cache_dir
-
-        load_portal(data_dir_of(config_file), root, cache_dir=cache_dir(root) / "records")
-        serve(config_file, args.dev_addr)
-        return EXIT_OK
-    except DataError as exc:
+        return COMMANDS[args.command](_Run(args))
+    except PortalError as exc:
         print(exc.report(), file=sys.stderr)
-        return EXIT_DATA
+        return exc.exit_code
 
 
 if __name__ == "__main__":

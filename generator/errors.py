@@ -1,8 +1,34 @@
-"""The one exception type for problems a person editing `data/` can fix."""
+"""The one exception base for problems a person can fix; the CLI turns it into a message and an exit code."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class PortalError(Exception):
+    """Raise for anything a person can fix: the message says what, in Traditional Chinese, and the exit code how bad."""
+
+    exit_code = EXIT_DATA
+
+    def report(self) -> str:
+        """Return the text the command line prints for this problem."""
+        return str(self)
+
+
+class UsageError(PortalError):
+    """Raise when the command was called wrongly: an unknown revision, a folder that cannot be written."""
+
+    exit_code = EXIT_USAGE
+
+
+class BuildError(PortalError):
+    """Raise when the site engine refuses to build (a broken link, a strict-mode warning)."""
+
+    def report(self) -> str:
+        """Say that nothing changed, then what the engine said."""
+        return f"網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n{self}"
 
 
 @dataclass(frozen=True, order=True)
@@ -20,8 +46,8 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class DataError(Exception):
-    """Carry every problem found in one run; the CLI prints them and exits 1."""
+class DataError(PortalError):
+    """Carry every problem found in the data in one run, each at its file, line and column."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(set(problems))

@@ -1,17 +1,17 @@
-"""Make YAML text safe for Markdown and format numbers the way Taiwanese readers expect."""
+"""Make YAML text inert in Markdown, and set up the Jinja environment whose filters print numbers and periods."""
 from __future__ import annotations
 
 import string
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import markupsafe
 from markupsafe import Markup
 
-from . import opendata
-from .charts import value_label
-from .layout import report_name
-from .model import western_year
+from . import formats
+
+if TYPE_CHECKING:
+    import jinja2
 
 _PUNCT = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
 
@@ -35,37 +35,28 @@ def page_title(value: str) -> Markup:
 
 def number(value: int | Decimal) -> Markup:
     """Format a number the way Taiwanese readers expect: 59,738 or 98.39."""
-    return Markup(f"{value:,}")
+    return Markup(formats.number(value))
 
 
 def amount_reading(thousands: int) -> Markup:
     """Spell an amount in 千元 exactly in 億/萬/千 units: 59,738 → 5,973 萬 8 千元."""
-    yi, rest = divmod(thousands, 100_000)
-    wan, qian = divmod(rest, 10)
-    parts = [f"{yi:,} 億"] if yi else []
-    if wan:
-        parts.append(f"{wan:,} 萬")
-    if qian:
-        parts.append(f"{qian} 千")
-    return Markup(" ".join(parts) + "元" if parts else "0 元")
+    return Markup(formats.amount_reading(thousands))
 
 
 def roc_year(year: int) -> Markup:
     """Show an ROC year with its Western year: 113 年度（2024 年）."""
-    return Markup(f"{year} 年度（{western_year(year)} 年）")
+    return Markup(formats.roc_year(year))
 
 
 def with_unit(value: int | Decimal, unit: str) -> Markup:
     """Show a figure with its unit: 95 會議次, 98.39%."""
-    return Markup(value_label(value, unit))
+    return Markup(formats.value_label(value, unit))
 
 
 def share(part: int | Decimal, whole: int | Decimal) -> Markup:
     """Return part/whole as a percentage with two decimals (computed by the portal, not published)."""
-    if not whole:
-        return Markup("—")
-    pct = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return Markup(f"{pct}%")
+    pct = formats.percent(part, whole)
+    return Markup("—" if pct is None else f"{pct}%")
 
 
 def _finalize(value: object) -> Markup:
@@ -73,8 +64,10 @@ def _finalize(value: object) -> Markup:
     return value if isinstance(value, Markup) else Markup(escape(value))
 
 
-def environment() -> jinja2.Environment:
+def environment(**globals_: Any) -> jinja2.Environment:
     """Return the Jinja environment: every printed value escaped for Markdown, and the number filters."""
+    import jinja2  # only the pages need it; `portal check` and `diff` start faster without
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         autoescape=True,
@@ -84,43 +77,15 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["license_title"] = opendata.LICENSE["title"]
+    env.globals.update(globals_)
     env.filters["page_title"] = page_title
     env.filters["change_text"] = lambda change: Markup("—") if change is None else Markup(change.text())
     env.filters["number_or_dash"] = lambda value: Markup("—") if value is None else number(value)
-    env.filters["report_name"] = lambda report: Markup(report_name(report))
+    env.filters["report_name"] = lambda report: Markup(report.name)
     env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
     env.filters.update(
         number=number, reading=amount_reading, roc_year=roc_year, with_unit=with_unit, share=share,
-        western=western_year,
+        western=formats.western_year,
         heading=lambda depth: Markup("#" * (depth + 3)),
     )
     return env
-
-
-
-
-def relpath(path: str, start: str) -> str:
-    """Return `path` relative to `start`, both site paths without ".." (posixpath.relpath, without the disk)."""
-    to = [part for part in path.split("/") if part not in ("", ".")]
-    since = [part for part in start.split("/") if part not in ("", ".")]
-    common = 0
-    for a, b in zip(to, since, strict=False):
-        if a != b:
-            break
-        common += 1
-    return "/".join([".."] * (len(since) - common) + to[common:]) or "."
-
-
-def link(page_dir: str, target: str) -> Markup:
-    """Return a relative URL for raw HTML from a page's folder to a site folder "dir/" or "dir/#anchor"."""
-    folder, _, anchor = target.partition("#")
-    rel = relpath(folder.rstrip("/") or ".", page_dir) + "/"
-    return Markup(rel + (f"#{anchor}" if anchor else ""))
-
-
-def md_link(page_dir: str, target: str) -> Markup:
-    """Return a relative Markdown link (to index.md, which MkDocs checks) for a site folder with an anchor."""
-    folder, _, anchor = target.partition("#")
-    rel = relpath(folder.rstrip("/") + "/index.md", page_dir)
-    return Markup(rel + (f"#{anchor}" if anchor else ""))

@@ -11,12 +11,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .assemble import load_portal
 from .charts import ChartCache
-from .collect import load_portal
-from .errors import DataError
+from .errors import PortalError
 from .model import Portal
 from .pages import Site, generate
-from .search import load_search_dictionary
+from .vocabulary import load_search_dictionary
 
 
 class PortalConfig(Config):
@@ -41,7 +41,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
             self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
             self.site = generate(portal, cache=ChartCache(cache / "charts"))
-        except DataError as exc:
+        except PortalError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
         load_search_dictionary()

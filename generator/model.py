@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .formats import period_name, period_slug
 
 Text = Annotated[str, StringConstraints(min_length=1), Field(description="文字，不可空白")]
 Amount = Annotated[int, Field(ge=0, description="金額（整數，單位見 unit，不加千分位逗號）")]
 
-UNITS = ("場次", "會議次", "案次", "案", "件", "人次", "人", "名", "機關", "次", "%")
 Unit = Literal["場次", "會議次", "案次", "案", "件", "人次", "人", "名", "機關", "次", "%"]
+UNITS: tuple[str, ...] = get_args(Unit)
 # Units that count the same thing, so a breakdown may mix them (the source writes 案 and 件 for cases).
 UNIT_KINDS = {"案": "案件", "件": "案件"}
 
-PERIODS = {"上半年": "h1", "下半年": "h2", "全年": "year"}
 Period = Literal["上半年", "下半年", "全年"]
 
 
@@ -180,6 +181,16 @@ class Report(Record):
     source: Source = Field(description="來源文件（名稱與檔名）")
     chapters: list[Chapter] = Field(min_length=1, description="各章")
 
+    @property
+    def slug(self) -> str:
+        """Return the file and URL stem of the report, e.g. 110-h2."""
+        return period_slug(self.year, self.period)
+
+    @property
+    def name(self) -> str:
+        """Name the report's period: 110 年下半年."""
+        return period_name(self.year, self.period)
+
 
 class Indicator(Record):
     """A figure that recurs across reports, tracked over time (data/<代號>/indicators.yml)."""
@@ -237,12 +248,3 @@ class Portal:
         reports = sum(len(a.reports) for a in self.agencies) + self.reports_not_kept
         return len(self.agencies), plans, reports
 
-
-def western_year(roc_year: int) -> int:
-    """Convert an ROC year to the Western year (民國 113 年 = 2024)."""
-    return roc_year + 1911
-
-
-def report_slug(report: Report) -> str:
-    """Return the file and URL stem of a report, e.g. 110-h2."""
-    return f"{report.year}-{PERIODS[report.period]}"

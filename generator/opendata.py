@@ -9,15 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from .charts import Chart
-from .layout import report_dir, report_figures, report_name
-from .model import Figure, PlanItem, Portal, western_year
+from .formats import western_year
+from .model import Plan, Portal, Report
+from .paths import report_dir
+from .walk import all_figures, plan_items
 
 LICENSE = {
     "name": "OGDL-Taiwan-1.0",
     "title": "政府資料開放授權條款－第1版",
     "path": "https://data.gov.tw/license",
 }
-CITE_LICENSE = "政府資料開放授權條款－第1版（OGDL-Taiwan-1.0，與 CC BY 4.0 相容）"
 
 
 @dataclass(frozen=True)
@@ -52,25 +53,22 @@ class Table:
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
     def json(self) -> bytes:
-        """Return the table as JSON: metadata and column descriptions indented, then one row per line."""
-        doc = {
+        """Return the table as JSON: its metadata, column descriptions and one object per row."""
+        names = [c.name for c in self.columns]
+        return json_bytes({
             "title": self.title,
             "description": self.description,
             "period": self.period,
             "source": self.source,
             "license": LICENSE,
             "fields": [c.__dict__ for c in self.columns],
-        }
-        names = [c.name for c in self.columns]
-        # One compact object per line: readable, diff-friendly, and written by json's C encoder
-        # (indenting the rows too would send every value through the pure-Python one).
-        rows = ",\n".join(
-            "    " + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=_number)
-            for row in self.rows
-        )
-        head = json.dumps(doc, ensure_ascii=False, indent=2).removesuffix("\n}")
-        body = f'"rows": [\n{rows}\n  ]' if rows else '"rows": []'
-        return f"{head},\n  {body}\n}}\n".encode()
+            "rows": [dict(zip(names, row, strict=True)) for row in self.rows],
+        })
+
+
+def json_bytes(doc: object) -> bytes:
+    """Write a JSON document as indented UTF-8 (decimals as JSON numbers), ending with a newline."""
+    return (json.dumps(doc, ensure_ascii=False, indent=2, default=_number) + "\n").encode("utf-8")
 
 
 def _number(value: object) -> float:
@@ -127,8 +125,9 @@ def datasets(portal: Portal) -> list[Table]:
                          Column("category", "string", "類", "預算的類"),
                          Column("program", "string", "項", "預算的項（工作計畫）"),
                          Column("amount_thousand_ntd", "integer", "金額（千元）", "預算金額，單位：新臺幣千元"),
-                         Column("fund", "string", "預算來源", "預算來源")),
-                rows=tuple((*common, line.no, line.category, line.program, line.amount, plan.budget.fund)
+                         Column("fund", "string", "預算來源", "預算來源"),
+                         Column("note", "string", "備考", "來源文件中這一列的備考（沒有則空白）")),
+                rows=tuple((*common, line.no, line.category, line.program, line.amount, plan.budget.fund, line.note)
                            for line in plan.budget.lines),
             ))
             tables.append(Table(
@@ -147,16 +146,16 @@ def datasets(portal: Portal) -> list[Table]:
                                 "此計畫的預算，單位：新臺幣千元（只有最上層有）"),
                          Column("objective", "string", "計畫目標", "計畫目標"),
                          Column("steps", "string", "實施要領", "實施要領，每點一行")),
-                rows=tuple((*common, *row) for row in _item_rows(plan.items.entries, (), 1)),
+                rows=tuple((*common, *row) for row in _item_rows(plan)),
             ))
         for sourced_report in agency.reports:
             report = sourced_report.record
             common = (agency.agency.name, report.year, western_year(report.year))
             tables.append(Table(
                 name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
-                path=f"opendata/{agency.id}/{report_dir(agency, report).rsplit('/', 1)[1]}-figures",
-                title=f"{agency.agency.name} {report_name(report)}工作成果數字",
-                description=f"{report_name(report)}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
+                path=f"opendata/{agency.id}/{report.slug}-figures",
+                title=f"{agency.agency.name} {report.name}工作成果數字",
+                description=f"{report.name}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
                 period=f"{report.year} 年{report.period}（{western_year(report.year)} 年）",
                 source=f"《{report.source.document}》",
                 columns=(*_COMMON,
@@ -168,30 +167,25 @@ def datasets(portal: Portal) -> list[Table]:
                          Column("breakdown", "string", "細分方式", "細分的分類方式（最上層數字為空白）"),
                          Column("part_of", "string", "上層項目", "細分所屬的數字（最上層數字為空白）"),
                          Column("quote", "string", "原文", "數字在來源文件中的原文")),
-                rows=tuple(
-                    (*common, report.period, located.where, *row)
-                    for located in report_figures(report)
-                    for row in _figure_rows(located.figure, None, None)
-                ),
+                rows=tuple((*common, report.period, *row) for row in _figure_rows(report)),
             ))
     return tables
 
 
-def _item_rows(items: list[PlanItem], ref: tuple[str, ...], level: int) -> list[tuple[Any, ...]]:
+def _item_rows(plan: Plan) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
-    for item in items:
-        path = (*ref, item.no)
+    for at in plan_items(plan):
+        item = at.item
         steps = "\n".join(f"{n}. {step}" for n, step in enumerate(item.steps, 1))
-        rows.append(("/".join(path), level, item.name, item.program, item.budget, item.objective, steps))
-        rows.extend(_item_rows(item.children, path, level + 1))
+        rows.append(("/".join(at.path), at.depth + 1, item.name, item.program, item.budget, item.objective, steps))
     return rows
 
 
-def _figure_rows(figure: Figure, by: str | None, parent: str | None) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = [(figure.label, figure.value, figure.unit, by, parent, figure.quote)]
-    for breakdown in figure.breakdowns:
-        for part in breakdown.parts:
-            rows.extend(_figure_rows(part, breakdown.by, figure.label))
+def _figure_rows(report: Report) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for at in all_figures(report):
+        figure, parent = at.figure, at.parent.label if at.parent else None
+        rows.append((at.where, figure.label, figure.value, figure.unit, at.by, parent, figure.quote))
     return rows
 
 

@@ -1,7 +1,6 @@
 """Turn validated records into the site's Markdown pages, charts and navigation."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -12,10 +11,35 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata
-from .charts import Chart, ChartCache, Drawing, Drawn, DrawStats
-from .history import (
+from .charts import (
+    Chart,
+    ChartCache,
+    Drawing,
+    Drawn,
+    DrawStats,
+    breakdown_charts,
+    budget_chart,
+    budget_history_charts,
+    indicator_chart,
+)
+from .formats import period_index, western_year
+from .markup import environment, escape
+from .model import AgencyData, Figure, Indicator, Plan, Portal, Report, Sourced
+from .paths import (
+    budget_history_dir,
+    indicator_dir,
+    indicators_index,
+    link,
+    md_link,
+    plan_dir,
+    report_dir,
+    root_of,
+)
+from .trends import (
     BudgetRow,
+    Figures,
     Point,
+    agency_figures,
     budget_history,
     corrections,
     data_through,
@@ -24,18 +48,7 @@ from .history import (
     series,
     serving,
 )
-from .layout import (
-    Located,
-    all_figures,
-    budget_history_dir,
-    indicator_dir,
-    plan_dir,
-    report_dir,
-    report_figures,
-    report_name,
-)
-from .markup import environment, escape, link, md_link, with_unit
-from .model import PERIODS, AgencyData, Figure, Indicator, Plan, PlanItem, Portal, Report, Sourced, western_year
+from .walk import FigureAt, plan_items, report_figures
 
 log = logging.getLogger("generator")
 
@@ -61,7 +74,6 @@ class Site:
 
     files: dict[str, str | bytes] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     drawn: dict[str, Drawn] = field(default_factory=dict)
     stats: DrawStats = field(default_factory=DrawStats)
@@ -71,66 +83,18 @@ class Site:
         return [path for path in self.files if path.endswith(".md")]
 
 
-def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
-    """Describe the chart of a plan's budget by category."""
-    budget = plan.budget
-    labels = tuple(f"{line.no}、{line.category}" for line in budget.lines)
-    listing = "、".join(f"{line.category} {line.amount:,}" for line in budget.lines)
-    return Chart(
-        file=f"{plan_dir(agency, plan)}/budget/budget.svg",
-        title=f"{plan.year} 年度預算各類金額（單位：{budget.unit}）",
-        labels=labels,
-        values=tuple(line.amount for line in budget.lines),
-        unit=budget.unit,
-        alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
-        f"合計 {budget.total:,} {budget.unit}。",
-        document=f"《{plan.source.document}》",
-        period=f"{plan.year} 年度（{western_year(plan.year)} 年）",
-    )
-
-
-def breakdown_charts(
-    agency: AgencyData, report: Report, figures: list[Located]
-) -> list[tuple[Located, list[Chart]]]:
-    """Describe one chart per breakdown of each report figure, numbered in reading order."""
-    out = []
-    for n, located in enumerate(figures, 1):
-        figure = located.figure
-        charts_of_figure = []
-        for b, breakdown in enumerate(figure.breakdowns, 1):
-            listing = "、".join(f"{p.label} {with_unit(p.value, p.unit)}" for p in breakdown.parts)
-            charts_of_figure.append(Chart(
-                file=f"{report_dir(agency, report)}/figure-{n}-{b}.svg",
-                title=f"{figure.label}，依{breakdown.by}",
-                labels=tuple(p.label for p in breakdown.parts),
-                values=tuple(p.value for p in breakdown.parts),
-                unit=figure.unit,
-                alt=f"長條圖，{report_name(report)}{figure.label} {with_unit(figure.value, figure.unit)}，"
-                f"依{breakdown.by}：{listing}。",
-                document=f"《{report.source.document}》",
-                period=f"{report_name(report)}（{western_year(report.year)} 年）",
-            ))
-        out.append((located, charts_of_figure))
-    return out
-
-
 def _cite(documents: str, page: str) -> str:
     """Write a citation: the source documents (already in 《》) and the page."""
     return f"{documents}，施政透明網 /{page}"
-
-
-def _root(page_dir: str) -> Markup:
-    """Return the relative path from a page's folder back to the site root."""
-    return Markup("../" * (page_dir.count("/") + 1))
 
 
 def _relative(chart: Chart, page_dir: str) -> Markup:
     return Markup(chart.file.removeprefix(page_dir + "/"))
 
 
-def _key_figures(figures: list[Located]) -> list[Located]:
+def _key_figures(figures: list[FigureAt]) -> list[FigureAt]:
     """Pick the first figure of each chapter and every figure that has a breakdown."""
-    picked: list[Located] = []
+    picked: list[FigureAt] = []
     chapters_seen: set[str] = set()
     for located in figures:
         chapter = located.anchor.split("-")[0]
@@ -146,10 +110,12 @@ class _Agency:
     """What the pages of one agency share: its figures located, indicator series and charts."""
 
     data: AgencyData
+    figures: Figures
+    top: Figures
     catalogue: list[Indicator]
     series: dict[str, list[Point]]
     budget_rows: tuple[list[Plan], list[BudgetRow]] | None
-    report_charts: dict[int, list[tuple[Located, list[Chart]]]]
+    report_charts: dict[str, dict[int, list[Chart]]]
     budget_charts: list[Chart]
     links: dict[tuple[str, ...], list[tuple[Plan, str]]] = field(default_factory=dict)
 
@@ -161,22 +127,20 @@ class _Agency:
         return self.links[key]
 
 
-def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dict[int, list[Located]], list[_Agency]]:
+def _describe(portal: Portal, site: Site) -> list[_Agency]:
     """Describe every chart of the portal (phase one of generation) and what pages will need from the records."""
-    located = {id(s.record): report_figures(s.record) for agency in portal.agencies for s in agency.reports}
-    everything = {id(s.record): all_figures(s.record) for agency in portal.agencies for s in agency.reports}
     agencies = []
     for agency in portal.agencies:
         for sourced in agency.plans:
             chart = budget_chart(agency, sourced.record)
             site.charts[chart.file] = chart
-        report_charts = {
-            id(s.record): breakdown_charts(agency, s.record, located[id(s.record)]) for s in agency.reports
-        }
+        figures = agency_figures(agency)
+        top = {s.record.slug: report_figures(s.record) for s in agency.reports}
+        report_charts = {s.record.slug: breakdown_charts(agency, s.record, top[s.record.slug]) for s in agency.reports}
         for described in report_charts.values():
-            site.charts.update({chart.file: chart for _, found in described for chart in found})
+            site.charts.update({chart.file: chart for found in described.values() for chart in found})
         catalogue = agency.indicators.record.indicators if agency.indicators else []
-        series_by_id = {i.id: series(agency, i, everything) for i in catalogue}
+        series_by_id = {i.id: series(agency, i, figures) for i in catalogue}
         for indicator in catalogue:
             if series_by_id[indicator.id]:
                 chart = indicator_chart(agency, indicator, series_by_id[indicator.id])
@@ -184,20 +148,22 @@ def _describe(portal: Portal, site: Site) -> tuple[dict[int, list[Located]], dic
         history = budget_history(agency) if len(agency.plans) > 1 else None
         budget_charts = budget_history_charts(agency, *history) if history else []
         site.charts.update({chart.file: chart for chart in budget_charts})
-        agencies.append(_Agency(agency, catalogue, series_by_id, history, report_charts, budget_charts))
-    return located, everything, agencies
+        agencies.append(
+            _Agency(agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts)
+        )
+    return agencies
 
 
 def generate(portal: Portal, updated: str | None = None, cache: ChartCache | None = None) -> Site:
     """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
-    env = environment()
+    env = environment(license_title=opendata.LICENSE["title"])
     site = Site()
-    located, everything, agencies = _describe(portal, site)
+    agencies = _describe(portal, site)
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
     try:
         env.globals["chart_size"] = drawing.size
-        _write_pages(env, site, portal, located, everything, agencies, updated or release_date())
+        _write_pages(env, site, portal, agencies, updated or release_date())
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
@@ -206,10 +172,7 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
     return site
 
 
-def _write_pages(
-    env: jinja2.Environment, site: Site, portal: Portal, located: dict[int, list[Located]],
-    everything: dict[int, list[Located]], agencies: list[_Agency], updated: str,
-) -> None:
+def _write_pages(env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
     for a in agencies:
@@ -237,56 +200,18 @@ def _write_pages(
             "report": latest_report,
             "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
             "through": data_through(latest_report) if latest_report else None,
-            "key_figures": _key_figures(located[id(latest_report)]) if latest_report else [],
-            "indicators": Markup(f"{agency.id}/indicators/index.md") if a.catalogue else None,
+            "key_figures": _key_figures(a.top[latest_report.slug]) if latest_report else [],
+            "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
     _publish_data(env, site, portal, updated)
     site.nav.append(NavEntry(None, "opendata/index.md"))
-    entries = corrections(portal.agencies, everything)
+    entries = corrections([(a.data, a.figures) for a in agencies])
     site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     )
     site.nav.append(NavEntry(None, "corrections/index.md"))
-
-
-def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
-    """Describe the column chart of an indicator over every period that has it."""
-    short = {"上半年": "上", "下半年": "下", "全年": "全年"}
-    listing = "、".join(f"{report_name(p.report)} {with_unit(p.value, indicator.unit)}" for p in points)
-    first, last = report_name(points[0].report), report_name(points[-1].report)
-    return Chart(
-        file=f"{indicator_dir(agency, indicator.id)}/series.svg",
-        title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
-        labels=tuple(f"{p.report.year}{short[p.report.period]}" for p in points),
-        values=tuple(p.value for p in points),
-        unit=indicator.unit,
-        alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",
-        kind="columns",
-        document="、".join(dict.fromkeys(f"《{p.report.source.document}》" for p in points)),
-        period=first if first == last else f"{first}至{last}",
-    )
-
-
-def budget_history_charts(agency: AgencyData, plans: list[Plan], rows: list[BudgetRow]) -> list[Chart]:
-    """Describe one column chart per budget category across plan years (years without it are left out)."""
-    out = []
-    for n, row in enumerate(rows, 1):
-        years = [(plan, amount) for plan, amount in zip(plans, row.amounts, strict=True) if amount is not None]
-        listing = "、".join(f"{plan.year} 年度 {amount:,}" for plan, amount in years)
-        out.append(Chart(
-            file=f"{budget_history_dir(agency)}/category-{n}.svg",
-            title=f"{row.category}歷年預算（單位：千元）",
-            labels=tuple(str(plan.year) for plan, _ in years),
-            values=tuple(amount for _, amount in years),
-            unit="千元",
-            alt=f"直條圖，{agency.agency.name}「{row.category}」歷年預算（千元）：{listing}。",
-            kind="columns",
-            document="、".join(f"《{plan.source.document}》" for plan, _ in years),
-            period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",
-        ))
-    return out
 
 
 def release_date() -> str:
@@ -319,15 +244,13 @@ def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: 
     title = "施政透明網開放資料"
     publisher = "、".join(a.agency.name for a in portal.agencies)
     created = f"{updated}T00:00:00Z"
-    site.files["opendata/datapackage.json"] = _json(opendata.package(tables, "transparency-portal", title, created))
-    site.files["opendata/catalog.jsonld"] = _json(opendata.dcat(tables, publisher, title, updated))
+    site.files["opendata/datapackage.json"] = opendata.json_bytes(
+        opendata.package(tables, "transparency-portal", title, created)
+    )
+    site.files["opendata/catalog.jsonld"] = opendata.json_bytes(opendata.dcat(tables, publisher, title, updated))
     site.files["opendata/index.md"] = env.get_template("opendata.md.j2").render(
         datasets=listed, updated=updated, license=opendata.LICENSE
     )
-
-
-def _json(doc: object) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _plan_pages(
@@ -344,8 +267,8 @@ def _plan_pages(
         ]
         for anchor, found in serving(a.catalogue, plan).items()
     }
-    context = {"agency": agency.agency, "plan": plan, "items": _flatten(plan.items.entries), "served": served,
-               "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": _root(f"{base}/budget")}
+    context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served,
+               "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
     pages = {
         f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
         f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
@@ -354,18 +277,7 @@ def _plan_pages(
     }
     for path, text in pages.items():
         site.files[path] = text
-        site.sources[path] = sourced.path
         years.setdefault(plan.year, []).append(path)
-
-
-def _flatten(items: list[PlanItem], depth: int = 0, prefix: str = "item") -> list[dict[str, Any]]:
-    """List plan items depth-first with heading level and a stable anchor."""
-    out = []
-    for i, item in enumerate(items, 1):
-        anchor = f"{prefix}-{i}"
-        out.append({"item": item, "depth": depth, "anchor": Markup(anchor)})
-        out.extend(_flatten(item.children, depth + 1, anchor))
-    return out
 
 
 def _report_page(
@@ -373,8 +285,10 @@ def _report_page(
 ) -> None:
     agency, report = a.data, sourced.record
     base = report_dir(agency, report)
-    described = a.report_charts[id(report)]
-    by_figure = {id(located.figure): found for located, found in described}
+    top = a.top[report.slug]
+    described = a.report_charts[report.slug]
+    # A figure's charts, by its paragraph's anchor and its place among that paragraph's figures.
+    by_place = {(at.anchor, at.loc[-1]): described[at.number] for at in top}
     by_id = {i.id: i for i in a.catalogue}
 
     def trace(figure: Figure) -> list[tuple[str, Markup]]:
@@ -392,15 +306,14 @@ def _report_page(
     site.files[path] = env.get_template("report.md.j2").render(
         agency=agency.agency,
         report=report,
-        name=report_name(report),
+        name=report.name,
         through=data_through(report),
-        figures=[located for located, _ in described],
-        charts_for=lambda figure: [(chart, _relative(chart, base)) for chart in by_figure[id(figure)]],
+        figures=top,
+        charts_for=lambda anchor, place: [(chart, _relative(chart, base)) for chart in by_place[(anchor, place)]],
         trace=trace,
         cite=_cite(f"《{report.source.document}》", f"{base}/"),
-        root=_root(base),
+        root=root_of(base),
     )
-    site.sources[path] = sourced.path
     years.setdefault(report.year, []).append(path)
 
 
@@ -408,7 +321,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
     """Write the agency's indicator pages and budget comparison; return their navigation entries."""
     agency, nav = a.data, []
     if a.catalogue:
-        index = f"{agency.id}/indicators/index.md"
+        index = indicators_index(agency)
         rows, pages = [], []
         for indicator in a.catalogue:
             base = indicator_dir(agency, indicator.id)
@@ -421,15 +334,13 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
                 through=data_through(points[-1].report) if points else None,
                 plan_links=[(plan, md_link(base, href)) for plan, href in a.plan_links(indicator.serves)],
                 chart=chart, chart_src=_relative(chart, base) if chart else None,
-                cite=_cite(chart.document if chart else "", f"{base}/"), root=_root(base),
+                cite=_cite(chart.document if chart else "", f"{base}/"), root=root_of(base),
             )
-            if agency.indicators:
-                site.sources[path] = agency.indicators.path
             pages.append(path)
             rows.append({"indicator": indicator, "latest": points[-1] if points else None,
                          "href": link(f"{agency.id}/indicators", f"{base}/")})
         latest = [p.report for ps in a.series.values() for p in ps[-1:]]
-        newest = max(latest, key=lambda r: (r.year, list(PERIODS).index(r.period))) if latest else None
+        newest = max(latest, key=lambda r: (r.year, period_index(r.period))) if latest else None
         site.files[index] = env.get_template("indicators.md.j2").render(
             agency=agency.agency, rows=rows, through=data_through(newest) if newest else None
         )
@@ -442,7 +353,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             agency=agency.agency, plans=plans, rows=budget_rows,
             charts=[(chart, _relative(chart, base)) for chart in a.budget_charts],
             plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
-            cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=_root(base),
+            cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=root_of(base),
         )
         nav.append(NavEntry(None, path))
     return nav

@@ -1,6 +1,7 @@
 """Check each record against its model, in Traditional Chinese, and reconcile its arithmetic and references."""
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterator
@@ -11,31 +12,17 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
-from .layout import find_item
+from .formats import number
 from .load import Document, Loc, load_file
-from .model import (
-    UNIT_KINDS,
-    Agency,
-    Correction,
-    Figure,
-    Indicator,
-    Indicators,
-    Plan,
-    PlanItem,
-    Report,
-    Sourced,
-    report_slug,
-)
+from .model import UNIT_KINDS, Agency, Correction, Indicator, Indicators, Plan, Report, Sourced
+from .walk import FigureAt, all_figures, find_item, plan_items
 
 M = TypeVar("M", bound=BaseModel)
-
-# Characters the bundled chart font certainly has (a test checks every one), so the font is opened only for others.
-_IN_FONT = re.compile(r"[\u0020-\u007e\u00a0-\u00ff\u3000-\u303f\u4e00-\u9fef\uff01-\uff5e\n\t]*")
 
 KINDS: dict[str, type[BaseModel]] = {"plans": Plan, "reports": Report}
 
 
-def _document(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
+def read_document(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
     """Parse one YAML file (or its bytes, already read), appending its problems; return None if it cannot be read."""
     try:
         return load_file(path, display, data)
@@ -44,10 +31,10 @@ def _document(path: Path, display: str, problems: list[Problem], data: bytes | N
         return None
 
 
-def _read(
+def check_record(
     doc: Document | None, path: Path, model: type[M], problems: list[Problem], catalogue: dict[str, Indicator] | None
 ) -> Sourced[Any] | None:
-    """Check one parsed file against `model`, appending its problems; return None if it has any."""
+    """Check one parsed file against `model` and reconcile it, appending its problems; return None if it has any."""
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
@@ -177,10 +164,6 @@ def _translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
     return problems
 
 
-def _fmt(value: int | Decimal) -> str:
-    return f"{value:,}"
-
-
 def _reconcile(
     record: BaseModel, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
 ) -> Iterator[Problem]:
@@ -200,7 +183,7 @@ def _reconcile(
 def check_serves(catalogue: Indicators, plans: list[Plan], doc: Document) -> Iterator[Problem]:
     """Check that each indicator's plan item exists, by name, in at least one of the agency's plans."""
     for i, indicator in enumerate(catalogue.indicators):
-        if not any(find_item(plan.items.entries, indicator.serves) for plan in plans):
+        if not any(find_item(plan, indicator.serves) for plan in plans):
             path = " > ".join(indicator.serves)
             years = "、".join(str(plan.year) for plan in plans)
             yield doc.problem(
@@ -226,7 +209,7 @@ def _check_corrections(
     if corrections and corrections[-1].previous == value:
         yield doc.problem(
             (*loc, "corrections", len(corrections) - 1, "previous"),
-            f"更正前的數值 {_fmt(value)} 與目前的數值相同，不是更正 (previous equals the current value)",
+            f"更正前的數值 {number(value)} 與目前的數值相同，不是更正 (previous equals the current value)",
         )
 
 
@@ -239,7 +222,7 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
         diff = total - budget.total
         yield doc.problem(
             ("budget", "total"),
-            f"各列金額加總為 {_fmt(total)} {budget.unit}，與合計 {_fmt(budget.total)} {budget.unit}不符"
+            f"各列金額加總為 {number(total)} {budget.unit}，與合計 {number(budget.total)} {budget.unit}不符"
             f"（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
         )
     lines_by_no: dict[str, int] = {}
@@ -250,7 +233,11 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
         if line.no in lines_by_no:
             yield doc.problem(("budget", "lines", i, "no"), f"項次「{line.no}」重複 (duplicate number)")
         lines_by_no.setdefault(line.no, line.amount)
-    yield from _unique_numbers(plan.items.entries, ("items", "entries"), doc)
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    for at in plan_items(plan):
+        if (at.path[:-1], at.item.no) in seen:
+            yield doc.problem((*at.loc, "no"), f"同一層的項次「{at.item.no}」重複 (duplicate number)")
+        seen.add((at.path[:-1], at.item.no))
     for i, item in enumerate(plan.items.entries):
         if item.budget is None:
             continue
@@ -260,19 +247,36 @@ def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
         elif lines_by_no[item.no] != item.budget:
             yield doc.problem(
                 loc,
-                f"計畫預算 {_fmt(item.budget)} 千元與預算表項次「{item.no}」的 "
-                f"{_fmt(lines_by_no[item.no])} 千元不符 (does not match the budget table)",
+                f"計畫預算 {number(item.budget)} 千元與預算表項次「{item.no}」的 "
+                f"{number(lines_by_no[item.no])} 千元不符 (does not match the budget table)",
             )
+
+
+def _coverage() -> list[tuple[int, int]]:
+    """Read the ranges of code points the bundled chart font can draw (kept beside the code, made from the font)."""
+    ranges = []
+    for line in COVERAGE.read_text(encoding="ascii").splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            ranges.append((int(first, 16), int(last or first, 16)))
+    return ranges
+
+
+COVERAGE = Path(__file__).with_name("font-coverage.txt")
+_RANGES = _coverage()
+_STARTS = [first for first, _ in _RANGES]
+
+
+def drawable(char: str) -> bool:
+    """Tell whether the bundled chart font can draw `char` (white space needs no glyph)."""
+    at = bisect.bisect_right(_STARTS, ord(char)) - 1
+    return char.isspace() or (at >= 0 and _RANGES[at][0] <= ord(char) <= _RANGES[at][1])
 
 
 def _drawable(text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
     """Refuse chart text with a character the bundled font lacks: it would be drawn as an empty box."""
-    if _IN_FONT.fullmatch(text):
-        return
-    from .canvas import font  # opening the font takes a moment; only rare characters need it
-
     for char in text:
-        if not font().has(char):
+        if not drawable(char):
             yield doc.problem(
                 loc,
                 f"「{text}」裡的「{char}」（U+{ord(char):04X}）無法畫在圖表上：網站圖表用的字型沒有這個字。"
@@ -281,23 +285,14 @@ def _drawable(text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
             return
 
 
-def _unique_numbers(items: list[PlanItem], loc: Loc, doc: Document) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        if item.no in seen:
-            yield doc.problem((*loc, i, "no"), f"同一層的項次「{item.no}」重複 (duplicate number)")
-        seen.add(item.no)
-        yield from _unique_numbers(item.children, (*loc, i, "children"), doc)
-
-
 def _reconcile_report(
     report: Report, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
 ) -> Iterator[Problem]:
-    if path.stem != report_slug(report):
+    if path.stem != report.slug:
         yield doc.problem(
             ("period",),
             f"年度與期間（{report.year} 年{report.period}）與檔名 {path.name} 不符；"
-            f"檔名應為 {report_slug(report)}.yml",
+            f"檔名應為 {report.slug}.yml",
         )
     for c, chapter in enumerate(report.chapters):
         for s, section in enumerate(chapter.sections):
@@ -306,10 +301,9 @@ def _reconcile_report(
                 yield doc.problem(base, "這一節需要 text（內文）或 items（分項）其中之一")
             if section.text is None and section.figures:
                 yield doc.problem((*base, "figures"), "有 figures 時必須有 text，數字的原文要出現在內文中")
-            if section.text is not None:
-                yield from _check_figures(section.figures, section.text, (*base, "figures"), doc)
-            for i, item in enumerate(section.items):
-                yield from _check_figures(item.figures, item.text, (*base, "items", i, "figures"), doc)
+    for at in all_figures(report):
+        if at.text is not None:  # a figure without text is reported above, once for its section
+            yield from _check_figure(at, at.text, doc)
     if catalogue is not None:
         yield from _check_indicators(report, catalogue, doc)
 
@@ -317,10 +311,11 @@ def _reconcile_report(
 def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Document) -> Iterator[Problem]:
     """Check each figure's indicator: it exists, its unit fits, and the report gives it one value."""
     used: set[str] = set()
-    for loc, figure in _all_figures(report):
+    for at in all_figures(report):
+        figure = at.figure
         if figure.indicator is None:
             continue
-        here: Loc = (*loc, "indicator")
+        here: Loc = (*at.loc, "indicator")
         indicator = catalogue.get(figure.indicator)
         if indicator is None:
             known = "、".join(catalogue) or "（尚無 indicators.yml）"
@@ -337,55 +332,32 @@ def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Docu
         used.add(figure.indicator)
 
 
-def _all_figures(report: Report) -> Iterator[tuple[Loc, Figure]]:
-    """Yield every figure of a report, breakdown parts included, with its location."""
-
-    def walk(figures: list[Figure], loc: Loc) -> Iterator[tuple[Loc, Figure]]:
-        for i, figure in enumerate(figures):
-            yield (*loc, i), figure
-            for b, breakdown in enumerate(figure.breakdowns):
-                yield from walk(breakdown.parts, (*loc, i, "breakdowns", b, "parts"))
-
-    for c, chapter in enumerate(report.chapters):
-        for s, section in enumerate(chapter.sections):
-            base: Loc = ("chapters", c, "sections", s)
-            yield from walk(section.figures, (*base, "figures"))
-            for i, item in enumerate(section.items):
-                yield from walk(item.figures, (*base, "items", i, "figures"))
-
-
-def _check_figures(figures: list[Figure], text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
-    for i, figure in enumerate(figures):
-        here: Loc = (*loc, i)
-        if figure.quote not in text:
+def _check_figure(at: FigureAt, text: str, doc: Document) -> Iterator[Problem]:
+    """Check one figure: its quote is in the text and shows its value, its corrections, range and breakdowns."""
+    figure, here = at.figure, at.loc
+    if figure.quote not in text:
+        yield doc.problem((*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)")
+    elif not _quote_has_value(figure.quote, figure.value):
+        yield doc.problem(
+            (*here, "value"), f"數值 {figure.value} 沒有出現在原文片段「{figure.quote}」中 (value not in its quote)"
+        )
+    yield from _check_corrections(figure.corrections, figure.value, here, doc)
+    if figure.unit == "%" and figure.value > 100:
+        yield doc.problem((*here, "value"), f"百分比必須介於 0 到 100，讀到的是 {figure.value}")
+    for b, breakdown in enumerate(figure.breakdowns):
+        total = sum((part.value for part in breakdown.parts), start=0)
+        if total != figure.value:
             yield doc.problem(
-                (*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)"
+                (*here, "breakdowns", b, "parts"),
+                f"「{breakdown.by}」各部分加總為 {number(total)}，與「{figure.label}」的 "
+                f"{number(figure.value)} {figure.unit}不符（相差 {total - figure.value:+,}）(parts do not add up)",
             )
-        elif not _quote_has_value(figure.quote, figure.value):
+    if at.parent is not None:
+        yield from _drawable(figure.label, (*here, "label"), doc)
+        if UNIT_KINDS.get(figure.unit, figure.unit) != UNIT_KINDS.get(at.parent.unit, at.parent.unit):
             yield doc.problem(
-                (*here, "value"),
-                f"數值 {figure.value} 沒有出現在原文片段「{figure.quote}」中 (value not in its quote)",
+                (*here, "unit"), f"單位「{figure.unit}」與上層數字的單位「{at.parent.unit}」不同，無法加總"
             )
-        yield from _check_corrections(figure.corrections, figure.value, here, doc)
-        if figure.unit == "%" and figure.value > 100:
-            yield doc.problem((*here, "value"), f"百分比必須介於 0 到 100，讀到的是 {figure.value}")
-        for b, breakdown in enumerate(figure.breakdowns):
-            bloc: Loc = (*here, "breakdowns", b)
-            total = sum((part.value for part in breakdown.parts), start=0)
-            if total != figure.value:
-                yield doc.problem(
-                    (*bloc, "parts"),
-                    f"「{breakdown.by}」各部分加總為 {_fmt(total)}，與「{figure.label}」的 "
-                    f"{_fmt(figure.value)} {figure.unit}不符（相差 {total - figure.value:+,}）(parts do not add up)",
-                )
-            for p, part in enumerate(breakdown.parts):
-                yield from _drawable(part.label, (*bloc, "parts", p, "label"), doc)
-                if UNIT_KINDS.get(part.unit, part.unit) != UNIT_KINDS.get(figure.unit, figure.unit):
-                    yield doc.problem(
-                        (*bloc, "parts", p, "unit"),
-                        f"單位「{part.unit}」與上層數字的單位「{figure.unit}」不同，無法加總",
-                    )
-            yield from _check_figures(breakdown.parts, text, (*bloc, "parts"), doc)
 
 
 def _quote_has_value(quote: str, value: int | Decimal) -> bool:

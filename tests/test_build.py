@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 
 from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
-from generator.collect import load_portal
-from generator.layout import report_figures
+from generator.assemble import load_portal
 from generator.load import parse
 from generator.markup import with_unit
+from generator.walk import report_figures
 
 
 class _Text(HTMLParser):

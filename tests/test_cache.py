@@ -5,11 +5,14 @@ from pathlib import Path
 
 import pytest
 
+import generator.assemble
 import generator.charts
-import generator.collect
 from conftest import FIXTURES, ROOT, copy_data
+from generator.assemble import load_portal
+from generator.cache import code_version
 from generator.charts import ChartCache
-from generator.collect import load_portal
+from generator.errors import DataError, Problem
+from generator.load import Document
 from generator.pages import generate
 
 ALL_CHARTS = sorted([
@@ -90,14 +93,13 @@ def test_charts_drawn_in_worker_processes_are_the_same_and_cached_by_the_workers
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the display path of every YAML file the loader parses."""
     seen: list[str] = []
-    real = generator.collect._document
+    real = generator.assemble.read_document
 
-    def counting(path: Path, display: str, problems: list[generator.collect.Problem],  # type: ignore[no-untyped-def]
-                 data: bytes | None = None):
+    def counting(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
         seen.append(display.rsplit("/", 2)[-2] + "/" + display.rsplit("/", 1)[-1])
         return real(path, display, problems, data)
 
-    monkeypatch.setattr(generator.collect, "_document", counting)
+    monkeypatch.setattr(generator.assemble, "read_document", counting)
     return seen
 
 
@@ -132,7 +134,7 @@ def test_a_file_with_errors_is_never_cached(tmp_path: Path, parsed: list[str]) -
     cache = tmp_path / "records"
     for _ in range(2):
         parsed.clear()
-        with pytest.raises(generator.collect.DataError) as caught:
+        with pytest.raises(DataError) as caught:
             load_portal(data, ROOT, cache_dir=cache)
         assert [p.field for p in caught.value.problems] == ["budget.total"]
         assert "plans/111.yml" in parsed
@@ -143,7 +145,7 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     cache = tmp_path / "records"
     load_portal(data, ROOT, cache_dir=cache)
-    monkeypatch.setattr(generator.collect, "code_version", lambda: "another version of the checks")
+    monkeypatch.setattr(generator.assemble, "code_version", lambda *_: "another version of the checks")
     parsed.clear()
     load_portal(data, ROOT, cache_dir=cache)
     assert len(parsed) == 8
@@ -152,12 +154,12 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
 def test_code_version_covers_the_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.validate
 
-    before = generator.collect.code_version()
+    before = code_version(*generator.assemble.CODE)
     changed = tmp_path / "validate.py"
     changed.write_text(Path(generator.validate.__file__).read_text(encoding="utf-8") + "# another check\n")
     monkeypatch.setattr(generator.validate, "__file__", str(changed))
-    generator.collect.code_version.cache_clear()
+    code_version.cache_clear()
     try:
-        assert generator.collect.code_version() != before
+        assert code_version(*generator.assemble.CODE) != before
     finally:
-        generator.collect.code_version.cache_clear()
+        code_version.cache_clear()

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from generator.collect import load_portal
-from generator.layout import report_figures
+from generator.assemble import load_portal
 from generator.model import Figure, Plan, PlanItem, Report
+from generator.walk import report_figures
 
 SOURCES = Path(__file__).resolve().parent / "sources"
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
-from generator.collect import load_portal
+from generator.assemble import load_portal
 from generator.pages import Site, generate
 
 

@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 from test_build import text_of
 
 from conftest import ROOT
-from generator.collect import load_portal
-from generator.layout import report_figures
+from generator.assemble import load_portal
 from generator.markup import with_unit
 from generator.model import Figure
+from generator.walk import report_figures
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import os
-import posixpath
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, ROOT
-from generator.collect import load_portal
-from generator.markup import amount_reading, escape, relpath, roc_year, share, with_unit
+from generator.assemble import load_portal
+from generator.markup import amount_reading, escape, roc_year, share, with_unit
 from generator.pages import generate
+from generator.paths import link, md_link
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order
@@ -105,7 +105,13 @@ def test_escape_makes_markup_and_markdown_inert() -> None:
     assert escape("全形「，」。") == "全形「，」。"
 
 
-@pytest.mark.parametrize("start", [".", "a", "a/b", "a/b/c", "a/x", "x/y/z", "a/b/c/d"])
-@pytest.mark.parametrize("path", [".", "a", "a/b", "a/b/c", "a/b/c/index.md", "a/x/y", "x", "q/r/s/t"])
-def test_relpath_agrees_with_posixpath(path: str, start: str) -> None:
-    assert relpath(path, start) == posixpath.relpath(path, start)
+@pytest.mark.parametrize(("page_dir", "target", "html", "markdown"), [
+    ("kcg-ethics/reports/110-h2", "kcg-ethics/indicators/complaints-received/",
+     "../../indicators/complaints-received/", "../../indicators/complaints-received/index.md"),
+    ("kcg-ethics/plans/113/budget", "kcg-ethics/plans/113/#item-3-1", "../#item-3-1", "../index.md#item-3-1"),
+    ("corrections", "kcg-ethics/reports/110-h2/#ch1-s2", "../kcg-ethics/reports/110-h2/#ch1-s2",
+     "../kcg-ethics/reports/110-h2/index.md#ch1-s2"),
+    ("kcg-ethics/indicators", "kcg-ethics/indicators/", "./", "index.md"),
+])
+def test_links_are_relative_to_the_page(page_dir: str, target: str, html: str, markdown: str) -> None:
+    assert (link(page_dir, target), md_link(page_dir, target)) == (html, markdown)

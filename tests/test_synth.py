@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from conftest import ROOT
-from generator.collect import load_portal
+from generator.assemble import load_portal
 from generator.load import parse
 from generator.model import Figure, Report
 

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
 import re
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .cache import Store, code_version, digest, pool
 from .errors import DataError, Problem
+from .formats import period_index
 from .load import Document
-from .model import PERIODS, Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
-from .validate import KINDS, _document, _read, check_serves
+from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
+from .validate import KINDS, check_record, check_serves, read_document
 
 log = logging.getLogger("generator")
 # Check files in worker processes only when there are enough of them to pay for starting the workers.
@@ -55,103 +53,59 @@ class _Job:
     kind: str
     catalogue: dict[str, Indicator] | None
     keep: bool
-    cache: Path | None
     catalogue_key: str
 
 
-@cache
-def code_version() -> str:
-    """Identify the checking code; a change to it makes every cached result stale."""
-    import pydantic
-
-    from . import load, model, validate
-
-    sources = b"".join(Path(m.__file__).read_bytes() for m in (load, model, validate) if m.__file__)
-    return hashlib.sha256(sources + pydantic.VERSION.encode()).hexdigest()
-
-
-_PASSED: set[str] = set()  # keys of files known to pass, read from the cache before checking
+# What a checked record depends on besides its file: the checking code and the model library.
+CODE = (("errors", "formats", "load", "model", "walk", "validate", "assemble"), ("pydantic", "pyyaml"))
+_PASSED = "passed"
 
 
 def _key(job: _Job, content: bytes) -> str:
-    return hashlib.sha256(f"{code_version()}|{job.kind}|{job.catalogue_key}|".encode() + content).hexdigest()
+    """Key a checked file by its name (the year check reads it), kind, bytes, indicators and the checking code."""
+    return digest(code_version(*CODE), job.kind, job.display, job.catalogue_key, content)
 
 
-def _cached(job: _Job, key: str) -> Sourced[Any] | None:
-    """Return what the cache knows of this content: the checked record, or (not kept) that it passed.
+_Checked = tuple[Sourced[Any] | None, list[Problem], str | None]
 
-    `records/<key>.pickle` holds a checked record; `records/passed` lists the keys of every file that
-    passed (all `portal check` needs, since it keeps no reports). Files with problems are never cached.
+
+def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
+    """Parse and check one plan or report file (here or in a worker); return the record, problems and passed key.
+
+    A file that passed before is not checked again: `<key>.pickle` holds a checked record, and the `passed`
+    list the keys of every file that passed (all `portal check` needs, since it keeps no reports).
+    Files with problems are never cached.
     """
-    if job.cache is None:
-        return None
-    if not job.keep:
-        passed = key in _PASSED or (job.cache / f"{key}.pickle").exists()
-        return Sourced(job.display, None) if passed else None
-    try:
-        with (job.cache / f"{key}.pickle").open("rb") as f:
-            return Sourced(job.display, pickle.load(f))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
-
-
-def _store(folder: Path, key: str, record: Any) -> None:
-    """Keep a checked record; write to a temporary name first so a half-written file is never read."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}"
-    tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(folder / f"{key}.pickle")
-
-
-def _remember_passed(folder: Path | None, keys: set[str]) -> None:
-    """Rewrite the list of passed keys when it grew (one file, not one per checked file)."""
-    if folder is None or keys <= _PASSED:
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".passed.{os.getpid()}"
-    tmp.write_text("\n".join(sorted(_PASSED | keys)) + "\n", encoding="ascii")
-    tmp.replace(folder / "passed")
-
-
-def _check_job(job: _Job) -> tuple[Sourced[Any] | None, list[Problem], str | None]:
-    """Parse and check one plan or report file (in this process or a worker); return the key if it passed."""
+    gc.disable()  # no reference cycles among the YAML nodes: the cycle collector would only rescan them
     problems: list[Problem] = []
     try:
         content: bytes | None = job.path.read_bytes()
     except OSError:
         content = None  # let the loader report it
-    key = _key(job, content) if job.cache and content is not None else None
-    found = _cached(job, key) if key else None
-    if found is not None:
-        return (found if job.keep else None), [], key
-    document = _document(job.path, job.display, problems, content)
-    sourced = _read(document, job.path, KINDS[job.kind], problems, job.catalogue)
-    if sourced is not None and key and job.cache and job.keep:
-        _store(job.cache, key, sourced.record)
+    key = _key(job, content) if store.folder and content is not None else None
+    if key and not job.keep and (key in passed or store.has(f"{key}.pickle")):
+        return None, [], key
+    cached = store.read(f"{key}.pickle") if key and job.keep else None
+    if cached is not None:
+        try:
+            return Sourced(job.display, pickle.loads(cached)), [], key
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # an unreadable entry is only checked again
+    document = read_document(job.path, job.display, problems, content)
+    sourced = check_record(document, job.path, KINDS[job.kind], problems, job.catalogue)
+    if sourced is not None and key and job.keep:
+        store.write(f"{key}.pickle", pickle.dumps(sourced.record, protocol=pickle.HIGHEST_PROTOCOL))
     return (sourced if job.keep else None), problems, key if sourced is not None else None
 
 
-_PENDING: list[_Job] = []
-
-
-def _check_pending(index: int) -> tuple[Sourced[Any] | None, list[Problem], str | None]:
-    """Check job `index` of the list a forked worker inherited from its parent."""
-    gc.disable()
-    return _check_job(_PENDING[index])
-
-
-def _check_all(jobs: list[_Job]) -> list[tuple[Sourced[Any] | None, list[Problem], str | None]]:
-    """Check every file; with many files, in forked worker processes (one per core)."""
+def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_Checked]:
+    """Check every file; with many files, in worker processes (one per core)."""
+    check = partial(_check_job, store, passed)
     workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_FROM)
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if workers < 2 or not forkable:
-        return [_check_job(job) for job in jobs]
-    _PENDING[:] = jobs  # inherited by the forked workers, so only results cross between processes
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_check_pending, range(len(jobs)), chunksize=max(1, len(jobs) // (workers * 4))))
-    finally:
-        _PENDING.clear()
+    if workers < 2:
+        return [check(job) for job in jobs]
+    with pool(workers) as executor:
+        return list(executor.map(check, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None) -> Portal:
@@ -178,7 +132,7 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             continue
         agency_file = entry / "agency.yml"
         agency = (
-            _read(_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems, None)
+            check_record(read_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems, None)
             if agency_file.exists() else None
         )
         if not agency_file.exists():
@@ -190,9 +144,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         catalogue_key = "none"
         if catalogue_file.exists():
             catalogue_bytes = catalogue_file.read_bytes()
-            catalogue_key = hashlib.sha256(catalogue_bytes).hexdigest()
-            catalogue_doc = _document(catalogue_file, shown(catalogue_file), problems, catalogue_bytes)
-            bundle.indicators = _read(catalogue_doc, catalogue_file, Indicators, problems, None)
+            catalogue_key = digest(catalogue_bytes)
+            catalogue_doc = read_document(catalogue_file, shown(catalogue_file), problems, catalogue_bytes)
+            bundle.indicators = check_record(catalogue_doc, catalogue_file, Indicators, problems, None)
             catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(entry)
@@ -204,18 +158,18 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
                 continue
             keep = keep_reports or kind == "plans"
             depends = catalogue_key if kind == "reports" else ""  # only reports refer to the indicators
-            jobs.append((bundle, _Job(path, shown(path), kind, catalogue, keep, cache_dir, depends)))
+            jobs.append((bundle, _Job(path, shown(path), kind, catalogue, keep, depends)))
         catalogues.append((bundle, catalogue_doc, agency is not None))
     plans_failed: set[str] = set()
     not_kept = cached = 0
-    _PASSED.clear()
-    if cache_dir is not None and (cache_dir / "passed").exists():
-        _PASSED.update((cache_dir / "passed").read_text(encoding="ascii").split())
+    store = Store(cache_dir)
+    known = frozenset((store.read(_PASSED) or b"").decode("ascii", "replace").split())
     passed: set[str] = set()
-    for (bundle, job), (sourced, found, key) in zip(jobs, _check_all([job for _, job in jobs]), strict=True):
+    checked = _check_all([job for _, job in jobs], store, known)
+    for (bundle, job), (sourced, found, key) in zip(jobs, checked, strict=True):
         problems.extend(found)
         if key:
-            cached += key in _PASSED
+            cached += key in known
             passed.add(key)
         if sourced is None:
             if job.kind == "plans" and found:
@@ -232,8 +186,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             agencies.append(bundle)
     for bundle in agencies:
         bundle.plans.sort(key=lambda s: s.record.year)
-        bundle.reports.sort(key=lambda s: (s.record.year, list(PERIODS).index(s.record.period)))
-    _remember_passed(cache_dir, passed)  # also when other files have problems: staff fix one at a time
+        bundle.reports.sort(key=lambda s: (s.record.year, period_index(s.record.period)))
+    if not passed <= known:  # one list, rewritten when it grew; also when other files have problems
+        store.write(_PASSED, "\n".join(sorted(known | passed)).encode("ascii") + b"\n")
     if problems:
         raise DataError(problems)
     log.info(f"資料：檢查 {len(jobs):,} 個計畫與報告檔（{cached:,} 個未變動，取自快取）")

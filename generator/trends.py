@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from .layout import Located, find_item, plan_dir, report_dir, report_name
-from .model import PERIODS, AgencyData, Correction, Indicator, Plan, Report
+from .formats import percent, period_index, period_through
+from .model import AgencyData, Correction, Indicator, Plan, Report
+from .paths import plan_dir, report_dir
+from .walk import FigureAt, all_figures, find_item
 
-PERIOD_END = {"上半年": "6 月 30 日", "下半年": "12 月 31 日", "全年": "12 月 31 日"}
+# Every figure of each report of one agency (breakdown parts included), keyed by the report's slug.
+Figures = dict[str, list[FigureAt]]
+
+
+def agency_figures(agency: AgencyData) -> Figures:
+    """Walk every report of an agency once, for all the trends that follow its figures."""
+    return {s.record.slug: all_figures(s.record) for s in agency.reports}
 
 
 def data_through(report: Report) -> str:
     """Return the last day a report's figures cover, e.g. 110 年 12 月 31 日."""
-    return f"{report.year} 年 {PERIOD_END[report.period]}"
+    return period_through(report.year, report.period)
 
 
 @dataclass(frozen=True)
@@ -31,10 +39,7 @@ class Change:
 
 def change(value: int | Decimal, base_value: int | Decimal, base: Report | Plan) -> Change:
     """Compare `value` with `base_value` from report `base` (percent to two decimals, half up)."""
-    pct = None
-    if base_value:
-        pct = (Decimal(value - base_value) * 100 / Decimal(base_value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return Change(base, value - base_value, pct)
+    return Change(base, value - base_value, percent(value - base_value, base_value))
 
 
 def previous_period(report: Report) -> tuple[int, str]:
@@ -52,7 +57,7 @@ class Point:
 
     agency: AgencyData
     report: Report
-    located: Located
+    located: FigureAt
     since_previous: Change | None
     since_last_year: Change | None
 
@@ -67,16 +72,16 @@ class Point:
         return f"{report_dir(self.agency, self.report)}/#{self.located.anchor}"
 
 
-def series(agency: AgencyData, indicator: Indicator, located: dict[int, list[Located]]) -> list[Point]:
+def series(agency: AgencyData, indicator: Indicator, figures: Figures) -> list[Point]:
     """Return an indicator's value in every report that has it, oldest first, with changes."""
-    found: dict[tuple[int, str], tuple[Report, Located]] = {}
+    found: dict[tuple[int, str], tuple[Report, FigureAt]] = {}
     for sourced in agency.reports:
         report = sourced.record
-        for item in located[id(report)]:
+        for item in figures[report.slug]:
             if item.figure.indicator == indicator.id:
                 found[(report.year, report.period)] = (report, item)
     points = []
-    order = sorted(found.items(), key=lambda kv: (kv[0][0], list(PERIODS).index(kv[0][1])))
+    order = sorted(found.items(), key=lambda kv: (kv[0][0], period_index(kv[0][1])))
     for (year, period), (report, item) in order:
         before = found.get(previous_period(report))
         last_year = found.get((year - 1, period)) if period != "全年" else None
@@ -91,8 +96,8 @@ def series(agency: AgencyData, indicator: Indicator, located: dict[int, list[Loc
 
 def item_anchor(plan: Plan, names: list[str]) -> str | None:
     """Return the anchor of the plan item reached by following `names`, e.g. item-3-1."""
-    found = find_item(plan.items.entries, names)
-    return "item-" + "-".join(map(str, found)) if found else None
+    found = find_item(plan, names)
+    return found.anchor if found else None
 
 
 def plan_links(agency: AgencyData, names: list[str]) -> list[tuple[Plan, str]]:
@@ -173,10 +178,10 @@ def _with_after(corrections: list[Correction], current: int | Decimal) -> list[t
     return list(zip(corrections, afters, strict=False))
 
 
-def corrections(agencies: list[AgencyData], located: dict[int, list[Located]]) -> list[Corrected]:
+def corrections(agencies: list[tuple[AgencyData, Figures]]) -> list[Corrected]:
     """List every correction in the data, newest first."""
     out = []
-    for agency in agencies:
+    for agency, figures in agencies:
         for sourced in agency.plans:
             plan = sourced.record
             for line in plan.budget.lines:
@@ -187,9 +192,9 @@ def corrections(agencies: list[AgencyData], located: dict[int, list[Located]]) -
                     ))
         for sourced_report in agency.reports:
             report = sourced_report.record
-            for item in located[id(report)]:
+            for item in figures[report.slug]:
                 for c, after in _with_after(item.figure.corrections, item.figure.value):
-                    what = f"{report_name(report)} {item.where} {item.figure.label}"
+                    what = f"{report.name} {item.where} {item.figure.label}"
                     out.append(Corrected(
                         c, after, item.figure.unit, what,
                         report.source.document, f"{report_dir(agency, report)}/#{item.anchor}",

@@ -1,0 +1,81 @@
+"""Keep checked records and drawn charts between runs, and share work between processes, one way for both.
+
+Every entry is keyed by a hash of everything its content depends on: the input (file name and bytes, or
+every field of a chart), the code that made it and the versions of the libraries it used. The cache is never
+needed: delete `.cache/` at any time and the next run makes the same bytes again.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from importlib import import_module
+from importlib.metadata import version
+from pathlib import Path
+
+
+def cache_dir(root: Path) -> Path:
+    """Return the project's cache folder (safe to delete: everything in it is made again)."""
+    return root / ".cache"
+
+
+@cache
+def code_version(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
+    """Identify the code behind a cached result: the source of these package modules and these libraries' versions."""
+    digest = hashlib.sha256()
+    for name in modules:
+        source = import_module(f"generator.{name}").__file__
+        digest.update(Path(source or name).read_bytes())
+    for library in libraries:
+        digest.update(f"|{library}=={version(library)}".encode())
+    return digest.hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """Return the cache key of the given parts (each one delimited, so no two lists of parts collide)."""
+    out = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        out.update(len(data).to_bytes(8, "big") + data)
+    return out.hexdigest()
+
+
+class Store:
+    """One folder of cached files, each written whole or not at all; a folder of None caches nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def read(self, name: str) -> bytes | None:
+        """Return a cached file's bytes, or None when it is not there (or the cache is off)."""
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / name).read_bytes()
+        except OSError:
+            return None
+
+    def has(self, name: str) -> bool:
+        """Tell whether a cached file exists."""
+        return self.folder is not None and (self.folder / name).is_file()
+
+    def write(self, name: str, content: bytes) -> None:
+        """Store a file under a temporary name, then rename it, so a half-written file is never read."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            tmp.write_bytes(content)
+            tmp.replace(self.folder / name)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a cache that cannot be written only makes the next run slower
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """Start worker processes: forked from a single-threaded command, spawned where threads run (`portal serve`)."""
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if forkable else "spawn"))

@@ -1,0 +1,116 @@
+"""List every number a change touches, for reviewers: budget lines, totals, plan budgets and report figures."""
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .assemble import load_portal
+from .errors import DataError, UsageError
+from .formats import value_label
+from .markup import escape
+from .model import Portal
+from .walk import all_figures, plan_items
+
+
+@dataclass(frozen=True)
+class Number:
+    """One published number, named the way a reviewer reads it."""
+
+    label: str
+    value: int | Decimal
+    unit: str
+
+
+def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
+    """Flatten every budget line, total, plan budget and report figure into comparable entries."""
+    out: dict[tuple[Any, ...], Number] = {}
+    for agency in portal.agencies:
+        for sourced in agency.plans:
+            plan = sourced.record
+            for line in plan.budget.lines:
+                out[(agency.id, plan.year, "budget", line.no)] = Number(
+                    f"{plan.year}年度 預算 {line.no}、{line.category}", line.amount, plan.budget.unit)
+            out[(agency.id, plan.year, "total")] = Number(
+                f"{plan.year}年度 預算 合計", plan.budget.total, plan.budget.unit)
+            for item in plan_items(plan):
+                if item.item.budget is not None:
+                    label = f"{plan.year}年度 計畫 {'/'.join(item.path)} {item.item.name} 預算"
+                    out[(agency.id, plan.year, "item", item.path)] = Number(label, item.item.budget, plan.budget.unit)
+        for sourced_report in agency.reports:
+            report = sourced_report.record
+            for at in all_figures(report):
+                key = (agency.id, report.year, report.period, at.where, at.names)
+                label = f"{report.year}年{report.period} {at.where} {' > '.join(at.names)}"
+                out[key] = Number(label, at.figure.value, at.figure.unit)
+    return out
+
+
+def diff_numbers(old: dict[tuple[Any, ...], Number], new: dict[tuple[Any, ...], Number]) -> list[str]:
+    """Return one line per changed, added or removed number, in a stable order."""
+    lines = []
+    for key in sorted(old.keys() | new.keys(), key=repr):
+        before, after = old.get(key), new.get(key)
+        if before and after and (before.value, before.unit) != (after.value, after.unit):
+            delta = after.value - before.value
+            change = f" ({delta:+,})" if before.unit == after.unit else ""
+            lines.append(f"{after.label}: {before.value:,} → {value_label(after.value, after.unit)}{change}")
+        elif after and not before:
+            lines.append(f"新增 {after.label}: {value_label(after.value, after.unit)}")
+        elif before and not after:
+            lines.append(f"刪除 {before.label}: {value_label(before.value, before.unit)}")
+    return lines
+
+
+def portal_at(root: Path, rev: str, data_rel: str) -> Portal:
+    """Load the data folder as it was at git revision `rev`."""
+    try:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", rev, "--", data_rel], cwd=root, capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        raise UsageError(
+            f"找不到 git 版本「{rev}」，或其中沒有 {data_rel}/；請給分支名稱、標籤或提交編號，例如 main 或 HEAD~1"
+            " (unknown revision)"
+        ) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return load_portal(Path(tmp) / data_rel, Path(tmp))
+
+
+def merge_base(root: Path) -> str:
+    """Return the merge base of HEAD with main, the default revision to compare with."""
+    out = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=root, capture_output=True, text=True)
+    return out.stdout.strip()[:10] or "HEAD"
+
+
+def review(root: Path, data_dir: Path, rev: str, markdown: bool) -> tuple[str, bool]:
+    """Describe every number changed since `rev`; return the text and whether the new data is valid."""
+    rel = data_dir.resolve().relative_to(root.resolve()).as_posix()
+    try:
+        old = numbers(portal_at(root, rev, rel))
+    except DataError:
+        old = {}
+    problems: list[str] = []
+    try:
+        new = numbers(load_portal(data_dir, root))
+    except DataError as exc:
+        new, problems = {}, [str(p) for p in exc.problems]
+    changes = diff_numbers(old, new) if not problems else []
+    title = f"數字變動（與 {rev} 比較）"
+    body = changes or (["資料有誤，無法比較數字。"] if problems else ["沒有任何數字變動。"])
+    if markdown:
+        text = f"### {title}\n\n" + "\n".join(f"- {escape(line)}" for line in body)
+        if problems:
+            text += "\n\n### 資料錯誤（合併前必須修正）\n\n```\n" + "\n".join(problems) + "\n```"
+    else:
+        text = title + "\n" + "\n".join(f"  {line}" for line in body)
+        if problems:
+            text += "\n資料錯誤（合併前必須修正）：\n" + "\n".join(problems)
+    return text + "\n", not problems

@@ -1,0 +1,77 @@
+"""Start the next plan or report from the latest one of its kind, with every figure emptied for staff to fill in."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PortalError
+from .formats import PERIODS, period_index
+from .load import load_file
+
+# Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.
+_EMPTIED = {"amount", "total", "budget", "value", "quote", "text", "objective", "introduction", "document", "file"}
+
+
+def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: str | None) -> Path:
+    """Create the next plan or report from the latest one of its kind, with figures emptied."""
+    agencies = sorted(p.name for p in data_dir.iterdir() if (p / "agency.yml").is_file())
+    if agency is None and len(agencies) != 1:
+        raise PortalError(f"請用 --agency 指定機關代號：{'、'.join(agencies)}")
+    agency = agency or agencies[0]
+    folder = data_dir / agency / ("plans" if kind == "plan" else "reports")
+    if kind == "plan":
+        target = folder / f"{year}.yml"
+    else:
+        if period not in PERIODS:
+            raise PortalError(f"期間只能是 {'、'.join(PERIODS)}，讀到的是「{period}」")
+        target = folder / f"{year}-{PERIODS[period]}.yml"
+    if target.exists():
+        raise PortalError(f"{target} 已經存在，不會覆寫 (refusing to overwrite)")
+    existing = sorted(folder.glob("*.yml"), key=_order)
+    if not existing:
+        raise PortalError(f"{folder} 中沒有可複製的{'施政計畫' if kind == 'plan' else '工作成果報告'}")
+    latest = existing[-1]
+    data = load_file(latest, latest.name).data
+    old_year = data["year"]
+    record = _empty(data)
+    record["year"] = year
+    record["title"] = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), data["title"])
+    if kind == "report":
+        record["title"] = record["title"].replace(data["period"], str(period))
+        record["period"] = period
+    header = (
+        f"# yaml-language-server: $schema=../../../schemas/{kind}.schema.json\n"
+        f"# 由 portal new 從 {latest.name} 複製：結構已保留，數字、原文與來源已清空（null），\n"
+        f"# 請依來源文件逐字填入，再執行 portal check 檢查。\n"
+    )
+    body = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=1000)
+    folder.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as out:
+        out.write(header + body)
+    return target
+
+
+_PERIOD_OF = {slug: name for name, slug in PERIODS.items()}
+
+
+def _order(path: Path) -> tuple[int, int]:
+    year, _, period = path.stem.partition("-")
+    return (int(year) if year.isdigit() else -1, period_index(_PERIOD_OF[period]) if period in _PERIOD_OF else 0)
+
+
+def _empty(node: Any, key: str | None = None) -> Any:
+    if isinstance(node, dict):  # corrections belong to the old record's numbers; indicator ids carry over
+        return {k: _empty(v, k) for k, v in node.items() if k != "corrections"}
+    if isinstance(node, list):
+        if key in ("steps", "entries") and node and all(isinstance(v, str) for v in node):
+            return []
+        return [_empty(v, key) for v in node]
+    if key in _EMPTIED:
+        return None
+    if isinstance(node, Decimal):
+        return float(node)
+    return node
