@@ -31,7 +31,7 @@ _LABEL, _SMALL, _PAD, _GAP, _ROW, _SLOT, _AXIS = 15.0, 12.0, 7.2, 3.5, 32.4, 54.
 _BAR_SPAN, _COLUMN_SPAN, _DPI = 165.0, 133.0, 150
 # Draw in worker processes only when there are enough charts to pay for starting them.
 PARALLEL_FROM = 100
-_CHUNK = 50
+CHUNK = 50
 PROGRESS_EVERY = 500
 log = logging.getLogger("generator")
 
@@ -282,7 +282,7 @@ class Drawing:
             self._collect([_draw_many(todo, cache_)])
             return
         self.pool = pool(workers)
-        self.futures = [self.pool.submit(_draw_many, todo[n:n + _CHUNK], cache_) for n in range(0, len(todo), _CHUNK)]
+        self.futures = [self.pool.submit(_draw_many, todo[n:n + CHUNK], cache_) for n in range(0, len(todo), CHUNK)]
 
     def size(self, chart: Chart) -> Size:
         """Return a chart's width and height in CSS pixels, before it is drawn."""

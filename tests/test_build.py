@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,7 +15,7 @@ from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
 from generator.assemble import load_portal
 from generator.load import parse
 from generator.markup import with_unit
-from generator.walk import report_figures
+from generator.walk import plan_items, report_figures
 
 
 class _Text(HTMLParser):
@@ -72,12 +73,7 @@ def test_every_plan_item_and_budget_line_is_on_the_site(built_site: Path) -> Non
     plan_text = text_of(built_site / "kcg-ethics/plans/113/index.html")
     budget_text = text_of(built_site / "kcg-ethics/plans/113/budget/index.html")
 
-    def walk(items):  # type: ignore[no-untyped-def]
-        for item in items:
-            yield item
-            yield from walk(item.children)
-
-    for item in walk(plan.items.entries):
+    for item in (at.item for at in plan_items(plan)):
         assert item.name in plan_text
         if item.objective:
             assert item.objective in plan_text
@@ -172,7 +168,7 @@ _LITERAL_FIELDS = {
 }
 
 
-def _poison(node, key=None):  # type: ignore[no-untyped-def]
+def _poison(node: Any, key: str | None = None) -> Any:
     if isinstance(node, dict):
         return {k: _poison(v, k) for k, v in node.items()}
     if isinstance(node, list):

@@ -14,6 +14,7 @@ from generator.charts import ChartCache
 from generator.errors import DataError, Problem
 from generator.load import Document
 from generator.pages import generate
+from generator.validate import read_document
 
 ALL_CHARTS = sorted([
     *(f"demo/plans/{year}/budget/budget.svg" for year in (111, 112)),
@@ -80,7 +81,7 @@ def test_charts_drawn_in_worker_processes_are_the_same_and_cached_by_the_workers
     portal = load_portal(FIXTURES / "periods", ROOT)
     serial = generate(portal, updated="2023-11-14")
     monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 1)  # two workers even for 12 charts
-    monkeypatch.setattr(generator.charts, "_CHUNK", 5)
+    monkeypatch.setattr(generator.charts, "CHUNK", 5)
     folder = tmp_path / "charts"
     parallel = generate(portal, updated="2023-11-14", cache=ChartCache(folder))
     assert parallel.stats.drawn_files == ALL_CHARTS
@@ -93,7 +94,7 @@ def test_charts_drawn_in_worker_processes_are_the_same_and_cached_by_the_workers
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the display path of every YAML file the loader parses."""
     seen: list[str] = []
-    real = generator.assemble.read_document
+    real = read_document
 
     def counting(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
         seen.append(display.rsplit("/", 2)[-2] + "/" + display.rsplit("/", 1)[-1])

@@ -1,6 +1,7 @@
 """Generated Markdown: golden files for the real data, number formats, and escaping."""
 from __future__ import annotations
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -10,10 +11,11 @@ import pytest
 from conftest import FIXTURES, ROOT
 from generator.assemble import load_portal
 from generator.markup import amount_reading, escape, roc_year, share, with_unit
-from generator.pages import generate
+from generator.pages import Site, generate
 from generator.paths import link, md_link
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN_KINDS = (".md", ".csv", ".json", ".jsonld", ".svg")
 INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order
     "integrity-meetings", "special-audits", "corrective-suggestions", "asset-declaration-briefings",
     "asset-declaration-authorisation-rate", "asset-declaration-reviews", "conflict-of-interest-briefings",
@@ -26,7 +28,7 @@ INDICATORS = [  # data/kcg-ethics/indicators.yml, in its order
 
 
 @pytest.fixture(scope="module")
-def site():  # type: ignore[no-untyped-def]
+def site() -> Site:
     return generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14")
 
 
@@ -34,20 +36,34 @@ def site():  # type: ignore[no-untyped-def]
     (ROOT / "data", GOLDEN),
     (FIXTURES / "periods", Path(__file__).resolve().parent / "golden_periods"),  # synthetic, several periods
 ], ids=["real-data", "synthetic-periods"])
-def test_generated_markdown_matches_golden_files(data: Path, golden: Path) -> None:
+def test_generated_files_match_golden_files(data: Path, golden: Path) -> None:
+    """Every page, chart SVG, CSV and JSON file, byte for byte (PNG is checked by decoding it in test_charts)."""
     site = generate(load_portal(data, ROOT), updated="2023-11-14")
-    pages = {path: text for path, text in site.files.items() if path.endswith(".md")}
+    made = {
+        path: content.encode("utf-8") if isinstance(content, str) else content
+        for path, content in site.files.items() if path.endswith(GOLDEN_KINDS)
+    }
     if os.environ.get("UPDATE_GOLDEN"):
-        for path, text in pages.items():
+        for path, content in made.items():
             (golden / path).parent.mkdir(parents=True, exist_ok=True)
-            (golden / path).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(golden).as_posix() for p in golden.rglob("*.md")}
-    assert sorted(pages) == sorted(expected)
-    for path, text in pages.items():
-        assert text == (golden / path).read_text(encoding="utf-8"), f"{path} differs from {golden.name}/{path}"
+            (golden / path).write_bytes(content)
+    expected = {p.relative_to(golden).as_posix() for p in golden.rglob("*") if p.name.endswith(GOLDEN_KINDS)}
+    assert sorted(made) == sorted(expected)
+    for path, content in made.items():
+        assert content == (golden / path).read_bytes(), f"{path} differs from {golden.name}/{path}"
 
 
-def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
+def test_every_json_file_parses_as_strict_json(site: Site) -> None:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    documents = [path for path in site.files if path.endswith((".json", ".jsonld"))]
+    assert len(documents) == 36
+    for path in documents:
+        assert isinstance(json.loads(site.files[path], parse_constant=refuse), dict), path
+
+
+def test_every_chart_is_generated(site: Site) -> None:
     svgs = sorted(path for path in site.files if path.endswith(".svg"))
     for svg in svgs:
         for ext in (".png", ".csv", ".json"):
@@ -60,7 +76,7 @@ def test_every_chart_is_generated(site) -> None:  # type: ignore[no-untyped-def]
     ])
 
 
-def test_navigation_is_by_agency_then_year(site) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_is_by_agency_then_year(site: Site) -> None:
     assert [entry.to_mkdocs() for entry in site.nav] == [
         {"首頁": "index.md"},
         {"高雄市政府政風處": [

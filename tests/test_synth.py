@@ -14,6 +14,7 @@ from conftest import ROOT
 from generator.assemble import load_portal
 from generator.load import parse
 from generator.model import Figure, Report
+from generator.walk import report_figures
 
 
 def _import_synth() -> ModuleType:
@@ -34,13 +35,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _figures(report: Report) -> list[Figure]:
-    return [
-        figure
-        for chapter in report.chapters
-        for section in chapter.sections
-        for holder in [section, *section.items]
-        for figure in holder.figures
-    ]
+    return [at.figure for at in report_figures(report)]
 
 
 @pytest.fixture(scope="module")
