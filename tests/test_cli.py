@@ -53,3 +53,12 @@ def test_export_refuses_to_write_into_data() -> None:
 def test_quiet_check_prints_nothing() -> None:
     result = run_portal("-q", "check")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_diff_with_an_unknown_revision_says_so_in_chinese() -> None:
+    result = run_portal("diff", "no-such-rev")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "找不到 git 版本「no-such-rev」，或其中沒有 data/；請給分支名稱、標籤或提交編號，例如 main 或 HEAD~1"
+        " (unknown revision)\n"
+    )
