@@ -272,7 +272,7 @@ def plan_record(short: str, year: int, rng: random.Random) -> Doc:
     for no, (category, program, low, high) in zip(CAPITALS, BUDGET_LINES, strict=True):
         amount = rng.randint(low, high)
         amounts.append(amount)
-        line: Doc = {"no": no, "category": category, "program": program, "amount": amount}
+        line: Doc = {"no": no, "name": category, "program": program, "amount": amount}
         if category == "預備金" and rng.random() < 0.5:
             line["note"] = "依預算法第二十二條規定編列"
         lines.append(line)

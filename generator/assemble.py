@@ -16,7 +16,7 @@ from .errors import DataError, Problem
 from .formats import period_index
 from .load import Document
 from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
-from .validate import KINDS, check_record, check_serves, read_document
+from .validate import KINDS, Context, check_record, check_serves, read_document
 
 log = logging.getLogger("generator")
 # Check files in worker processes only when there are enough of them to pay for starting the workers.
@@ -46,14 +46,14 @@ def load_portal(
 
 @dataclass(frozen=True)
 class _Job:
-    """One plan or report file to check, with its agency's indicator catalogue."""
+    """One plan or report file to check, with its agency's units and indicators (and their digest, `depends`)."""
 
     path: Path
     display: str
     kind: str
-    catalogue: dict[str, Indicator] | None
+    context: Context
     keep: bool
-    catalogue_key: str
+    depends: str
 
 
 # What a checked record depends on besides its file: the checking code and the model library.
@@ -62,8 +62,8 @@ _PASSED = "passed"
 
 
 def _key(job: _Job, content: bytes) -> str:
-    """Key a checked file by its name (the year check reads it), kind, bytes, indicators and the checking code."""
-    return digest(code_version(*CODE), job.kind, job.display, job.catalogue_key, content)
+    """Key a checked file by its name (the year check reads it), kind, bytes, its agency's units and indicators."""
+    return digest(code_version(*CODE), job.kind, job.display, job.depends, content)
 
 
 _Checked = tuple[Sourced[Any] | None, list[Problem], str | None]
@@ -92,7 +92,7 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # an unreadable entry is only checked again
     document = read_document(job.path, job.display, problems, content)
-    sourced = check_record(document, job.path, KINDS[job.kind], problems, job.catalogue)
+    sourced = check_record(document, job.path, KINDS[job.kind], problems, job.context)
     if sourced is not None and key and job.keep:
         store.write(f"{key}.pickle", pickle.dumps(sourced.record, protocol=pickle.HIGHEST_PROTOCOL))
     return (sourced if job.keep else None), problems, key if sourced is not None else None
@@ -132,12 +132,13 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             continue
         agency_file = entry / "agency.yml"
         agency = (
-            check_record(read_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems, None)
+            check_record(read_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems)
             if agency_file.exists() else None
         )
         if not agency_file.exists():
             problems.append(Problem(shown(agency_file), 1, 1, "", "缺少機關資料檔 agency.yml (missing agency.yml)"))
         bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?", parent=None))
+        units = bundle.agency.model_dump_json(include={"units"})
         catalogue_file = entry / "indicators.yml"
         catalogue: dict[str, Indicator] | None = {}
         catalogue_doc = None
@@ -146,8 +147,11 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             catalogue_bytes = catalogue_file.read_bytes()
             catalogue_key = digest(catalogue_bytes)
             catalogue_doc = read_document(catalogue_file, shown(catalogue_file), problems, catalogue_bytes)
-            bundle.indicators = check_record(catalogue_doc, catalogue_file, Indicators, problems, None)
+            bundle.indicators = check_record(
+                catalogue_doc, catalogue_file, Indicators, problems, Context(bundle.agency)
+            )
             catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
+        context = Context(bundle.agency, catalogue)
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(entry)
             if path.is_dir() or rel.as_posix() in ("agency.yml", "indicators.yml") or path.name.startswith("."):
@@ -157,8 +161,8 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
                 problems.append(Problem(shown(path), 1, 1, "", _misplaced_message()))
                 continue
             keep = keep_reports or kind == "plans"
-            depends = catalogue_key if kind == "reports" else ""  # only reports refer to the indicators
-            jobs.append((bundle, _Job(path, shown(path), kind, catalogue, keep, depends)))
+            depends = digest(units, catalogue_key if kind == "reports" else "")  # only reports refer to indicators
+            jobs.append((bundle, _Job(path, shown(path), kind, context, keep, depends)))
         catalogues.append((bundle, catalogue_doc, agency is not None))
     plans_failed: set[str] = set()
     not_kept = cached = 0

@@ -16,10 +16,10 @@ from typing import Literal, NamedTuple
 from .cache import Store, code_version, digest, pool
 from .canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
 from .formats import PERIOD_SHORT, roc_year, value_label, western_year
-from .model import AgencyData, Indicator, Plan, Report
+from .model import AgencyData, Budget, Indicator, Plan, Report
 from .paths import budget_history_dir, indicator_dir, plan_dir, report_dir
-from .trends import BudgetRow, Point
-from .walk import FigureAt
+from .trends import BudgetHistory, Point
+from .walk import FigureAt, budget_lines, budget_total, line_amount, line_kind
 
 __all__ = ["FONT_FAMILY", "MissingGlyphError"]
 
@@ -86,18 +86,22 @@ class DrawStats:
 CODE = (("charts", "canvas"), ("matplotlib", "numpy", "pillow", "noto-cjk-sans-otc"))
 
 
-def budget_chart(agency: AgencyData, plan: Plan) -> Chart:
-    """Describe the chart of a plan's budget by category."""
-    budget = plan.budget
-    listing = "、".join(f"{line.category} {line.amount:,}" for line in budget.lines)
+def budget_chart(agency: AgencyData, plan: Plan, budget: Budget) -> Chart:
+    """Describe the chart of a budget's top-level lines (amounts the document omits are the portal's sums)."""
+    top = [at for at in budget_lines(budget) if at.depth == 0]
+    amounts = [line_amount(at.line) for at in top]
+    total = budget_total(budget)
+    summed = "（本網站加總）" if total.value is not None and total.computed else ""
+    listing = "、".join(f"{at.line.name} {amount.value or 0:,}" for at, amount in zip(top, amounts, strict=True))
+    what = f"{plan.year} 年度預算各{line_kind(budget)}金額"
     return Chart(
         file=f"{plan_dir(agency, plan)}/budget/budget.svg",
-        title=f"{plan.year} 年度預算各類金額（單位：{budget.unit}）",
-        labels=tuple(f"{line.no}、{line.category}" for line in budget.lines),
-        values=tuple(line.amount for line in budget.lines),
+        title=f"{what}（單位：{budget.unit}）",
+        labels=tuple(at.label for at in top),
+        values=tuple(amount.value or 0 for amount in amounts),
         unit=budget.unit,
-        alt=f"長條圖，{agency.agency.name} {plan.year} 年度預算各類金額（{budget.unit}）：{listing}；"
-        f"合計 {budget.total:,} {budget.unit}。",
+        alt=f"長條圖，{agency.agency.name} {what}（{budget.unit}）：{listing}；"
+        f"合計 {total.value or 0:,} {budget.unit}{summed}。",
         document=f"《{plan.source.document}》",
         period=roc_year(plan.year),
     )
@@ -143,19 +147,19 @@ def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point
     )
 
 
-def budget_history_charts(agency: AgencyData, plans: list[Plan], rows: list[BudgetRow]) -> list[Chart]:
-    """Describe one column chart per budget category across plan years (years without it are left out)."""
+def budget_history_charts(agency: AgencyData, history: BudgetHistory) -> list[Chart]:
+    """Describe one column chart per budget line across plan years (years without it are left out)."""
     out = []
-    for n, row in enumerate(rows, 1):
-        years = [(plan, amount) for plan, amount in zip(plans, row.amounts, strict=True) if amount is not None]
+    for n, row in enumerate(history.rows, 1):
+        years = [(plan, amount) for plan, amount in zip(history.plans, row.amounts, strict=True) if amount is not None]
         listing = "、".join(f"{plan.year} 年度 {amount:,}" for plan, amount in years)
         out.append(Chart(
             file=f"{budget_history_dir(agency)}/category-{n}.svg",
-            title=f"{row.category}歷年預算（單位：千元）",
+            title=f"{row.name}歷年預算（單位：{history.unit}）",
             labels=tuple(str(plan.year) for plan, _ in years),
             values=tuple(amount for _, amount in years),
-            unit="千元",
-            alt=f"直條圖，{agency.agency.name}「{row.category}」歷年預算（千元）：{listing}。",
+            unit=history.unit,
+            alt=f"直條圖，{agency.agency.name}「{row.name}」歷年預算（{history.unit}）：{listing}。",
             kind="columns",
             document="、".join(f"《{plan.source.document}》" for plan, _ in years),
             period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",

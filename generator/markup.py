@@ -9,6 +9,7 @@ import markupsafe
 from markupsafe import Markup
 
 from . import formats
+from .walk import line_kind
 
 if TYPE_CHECKING:
     import jinja2
@@ -38,9 +39,9 @@ def number(value: int | Decimal) -> Markup:
     return Markup(formats.number(value))
 
 
-def amount_reading(thousands: int) -> Markup:
-    """Spell an amount in 千元 exactly in 億/萬/千 units: 59,738 → 5,973 萬 8 千元."""
-    return Markup(formats.amount_reading(thousands))
+def amount_reading(amount: int | Decimal, unit: str = "千元") -> Markup:
+    """Spell a money amount exactly in 億/萬/千 units: 59,738 千元 → 5,973 萬 8 千元."""
+    return Markup(formats.amount_reading(amount, unit))
 
 
 def roc_year(year: int) -> Markup:
@@ -83,6 +84,7 @@ def environment(**globals_: Any) -> jinja2.Environment:
     env.filters["number_or_dash"] = lambda value: Markup("—") if value is None else number(value)
     env.filters["report_name"] = lambda report: Markup(report.name)
     env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
+    env.filters["line_kind"] = lambda budget: Markup(escape(line_kind(budget)))
     env.filters.update(
         number=number, reading=amount_reading, roc_year=roc_year, with_unit=with_unit, share=share,
         western=formats.western_year,

@@ -10,12 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from .formats import period_name, period_slug
 
 Text = Annotated[str, StringConstraints(min_length=1), Field(description="文字，不可空白")]
-Amount = Annotated[int, Field(ge=0, description="金額（整數，單位見 unit，不加千分位逗號）")]
+Amount = Annotated[int, Field(description="金額（整數，單位見 budget.unit，不加千分位逗號）")]
+Number = Annotated[int, Field()] | Annotated[Decimal, Field()]
 
-Unit = Literal["場次", "會議次", "案次", "案", "件", "人次", "人", "名", "機關", "次", "%"]
-UNITS: tuple[str, ...] = get_args(Unit)
-# Units that count the same thing, so a breakdown may mix them (the source writes 案 and 件 for cases).
-UNIT_KINDS = {"案": "案件", "件": "案件"}
+UnitKind = Literal["計數", "人數", "金額", "百分比", "比率"]
+UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
+# The units every agency has without declaring them, and what each one measures.
+DEFAULT_UNITS: dict[str, str] = {
+    "場次": "計數", "會議次": "計數", "案次": "計數", "案": "計數", "件": "計數", "機關": "計數", "次": "計數",
+    "人次": "人數", "人": "人數", "名": "人數", "%": "百分比", "元": "金額", "千元": "金額", "萬元": "金額",
+}
+# Default units that count the same thing, so a breakdown may mix them (the source writes 案 and 件 for cases).
+DEFAULT_SAME_AS = {"件": "案"}
+_UNIT_HELP = "單位，照來源文件：" + "、".join(DEFAULT_UNITS) + "，或 agency.yml 的 units 宣告的單位"
+MoneyUnit = Literal["元", "千元", "萬元"]
+BudgetPhase = Literal["預算案", "法定預算", "決算"]
 
 Period = Literal["上半年", "下半年", "全年"]
 
@@ -41,11 +50,32 @@ class Source(Record):
     file: Text = Field(description="來源文件的檔名，例如 000_45d930248a68b91e.txt")
 
 
+class UnitDeclaration(Record):
+    """A unit the agency's documents use beyond the default list, and what it measures."""
+
+    name: Text = Field(description="單位，照來源文件的寫法，例如「宗」「家」「場」")
+    kind: UnitKind = Field(description="這個單位量的是什麼：計數、人數、金額、百分比或比率")
+    same_as: Text | None = Field(None, description="與哪一個單位計算的是同一種東西（細分時可以混用），例如「件」")
+
+
 class Agency(Record):
     """An agency whose documents the portal publishes (data/<代號>/agency.yml)."""
 
     name: Text = Field(description="機關全名，例如「高雄市政府政風處」")
     parent: Text | None = Field(None, description="上級機關，例如「高雄市政府」")
+    units: list[UnitDeclaration] = Field(
+        default_factory=list,
+        description="預設清單以外、本機關文件使用的單位（預設：" + "、".join(DEFAULT_UNITS) + "）",
+    )
+
+    def unit_kinds(self) -> dict[str, str]:
+        """Return every unit the agency may use, the defaults and its own, with what each measures."""
+        return {**DEFAULT_UNITS, **{unit.name: unit.kind for unit in self.units}}
+
+    def measure(self, unit: str) -> str:
+        """Return the unit that `unit` counts the same thing as (itself when none), for comparing figures."""
+        same = {**DEFAULT_SAME_AS, **{u.name: u.same_as for u in self.units if u.same_as}}
+        return same.get(unit, unit)
 
 
 class Priority(Record):
@@ -65,32 +95,61 @@ class Priorities(Record):
 class Correction(Record):
     """A published correction of a number: what it was, when it changed, and why."""
 
-    previous: Annotated[int, Field(ge=0)] | Annotated[Decimal, Field(ge=0)] = Field(
+    previous: Number = Field(
         description="更正前（原先公布）的數值；更正後的數值就是本筆資料目前的數值"
     )
     date: IsoDate = Field(description="更正日期，西元年-月-日，例如 2024-03-05")
     reason: Text = Field(description="更正原因，例如「原文件誤植，依機關更正函修正」")
 
 
-class BudgetLine(Record):
-    """One line of the plan-to-budget table (施政計畫與預算配合對照表)."""
+class AmountColumn(Record):
+    """A column of amounts in a budget table, named as the document names it."""
 
-    no: Text = Field(description="類的項次，例如「壹」")
-    category: Text = Field(description="類，例如「一般行政」")
-    program: Text = Field(description="項（工作計畫），例如「行政管理」")
-    amount: Amount = Field(description="預算金額，單位為 budget.unit（千元），整數，不加千分位逗號")
-    note: Text | None = Field(None, description="備考（來源文件有寫才填）")
+    name: Text = Field(description="欄名，照來源文件，例如「本年度預算數」「上年度預算數」「前年度決算數」「比較增減」")
+    change: bool = Field(False, description="這一欄是增減（例如「比較增減」）：金額可為負數")
+
+
+class BudgetLine(Record):
+    """One line of a budget table, with its amounts, its notes and its sub-lines."""
+
+    no: Text | None = Field(None, description="項次或代碼，照來源文件，例如「壹」「2.5.1.1-120101」")
+    name: Text = Field(description="名稱，照來源文件，例如「一般行政」")
+    level: Text | None = Field(None, description="層級，例如「款」「項」「目」「節」（來源文件有寫才填）")
+    program: Text | None = Field(None, description="對應的工作計畫（項），例如「行政管理」")
+    amount: Amount | None = Field(
+        None,
+        description="第一欄的金額，單位為 budget.unit，整數、不加千分位逗號；"
+        "文件沒有寫而有下一層時可省略，網站會加總並標示為計算值",
+    )
+    amounts: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="其他欄的金額，以欄名（budget.columns 的 name）為鍵，例如 上年度預算數: 21000003",
+    )
+    note: Text | None = Field(None, description="備考或說明，照來源文件逐字抄錄")
+    figures: list[Figure] = Field(default_factory=list, description="備考中的每一個數字，原文片段必須出現在 note 中")
+    lines: list[BudgetLine] = Field(default_factory=list, description="下一層的預算列（例如目之下的節）")
     corrections: list[Correction] = Field(default_factory=list, description="此金額的更正紀錄（依日期先後）")
 
 
 class Budget(Record):
-    """The plan's budget table; its lines must add up to the declared total."""
+    """A budget table as the document publishes it: its unit, columns, nested lines and declared total."""
 
     source_section: Text = Field(description="來源文件中預算表的名稱")
-    unit: Literal["千元"] = Field(description="金額單位，目前只接受「千元」")
-    fund: Text = Field(description="預算來源，例如「主要預算」")
+    unit: MoneyUnit = Field(description="金額單位，照來源文件：元、千元或萬元")
+    fund: Text | None = Field(None, description="預算來源，例如「主要預算」（來源文件有寫才填）")
+    phase: BudgetPhase | None = Field(None, description="預算階段：預算案、法定預算或決算（來源文件有寫才填）")
+    columns: list[AmountColumn] = Field(
+        default_factory=list, description="金額欄，依來源順序；第一欄是 amount，其他欄寫在 amounts。只有一欄時可省略"
+    )
     lines: list[BudgetLine] = Field(min_length=1, description="預算表的每一列，依來源順序")
-    total: Amount = Field(description="來源文件所載的合計金額；各列金額加總必須等於此數")
+    total: Amount | None = Field(
+        None, description="來源文件所載的合計（第一欄）；有寫才填，各列加總必須等於此數。沒有寫時網站會自行加總並標示"
+    )
+    totals: dict[str, Amount] = Field(default_factory=dict, description="其他欄的合計，以欄名為鍵（來源文件有寫才填）")
+
+    def column_names(self) -> list[str]:
+        """Return the names of the amount columns, the first one being `amount`'s."""
+        return [column.name for column in self.columns] or ["金額"]
 
 
 class PlanItem(Record):
@@ -113,15 +172,20 @@ class PlanItems(Record):
 
 
 class Plan(Record):
-    """An annual administrative plan with its budget (data/<代號>/plans/<年度>.yml)."""
+    """An administrative plan or a budget (data/<代號>/plans/<年度>.yml); every section is optional."""
 
     year: int = Field(ge=1, le=300, description="民國年度，例如 113（檔名也必須是 113.yml）")
     title: Text = Field(description="文件標題")
     source: Source = Field(description="來源文件（名稱與檔名）")
     introduction: Text | None = Field(None, description="前言，照來源文件逐字抄錄")
-    priorities: Priorities = Field(description="施政重點")
-    budget: Budget = Field(description="施政計畫與預算配合對照表")
-    items: PlanItems = Field(description="計畫項目（含目標、實施要領與預算）")
+    priorities: Priorities | None = Field(None, description="施政重點（來源文件有才填）")
+    budget: Budget | None = Field(None, description="預算表（來源文件有才填）")
+    items: PlanItems | None = Field(None, description="計畫項目（含目標、實施要領與預算；來源文件有才填）")
+
+    @property
+    def item_entries(self) -> list[PlanItem]:
+        """Return the top-level plan items, none when the plan has no item section."""
+        return self.items.entries if self.items else []
 
 
 class Breakdown(Record):
@@ -135,10 +199,11 @@ class Figure(Record):
     """A published number in a report, with the exact words it was taken from."""
 
     label: Text = Field(description="這個數字計算的是什麼，例如「召開機關廉政會報」")
-    value: Annotated[int, Field(ge=0)] | Annotated[Decimal, Field(ge=0)] = Field(
-        description="數值，照來源文件（整數或小數，不加千分位逗號）"
+    value: Number = Field(description="數值，照來源文件（整數或小數，不加千分位逗號；減少寫成負數並加 change: true）")
+    unit: Text = Field(description=_UNIT_HELP)
+    change: bool = Field(
+        False, description="這個數字是增減（例如「減少 27.11%」「增列 3,434,244元」）：可為負數，百分比可超過 100"
     )
-    unit: Unit = Field(description="單位：" + "、".join(UNITS))
     quote: Text = Field(description="本數字在內文中的原文片段，必須逐字出現在 text 中，例如「計95會議次」")
     breakdowns: list[Breakdown] = Field(default_factory=list, description="細分（可多種），各部分加總須等於數值")
     indicator: Slug | None = Field(None, description="這個數字屬於哪一個指標（indicators.yml 中的 id），跨期比較用")
@@ -197,7 +262,7 @@ class Indicator(Record):
 
     id: Slug = Field(description="指標代號，小寫英文、數字與 -，例如 integrity-meetings；定了就不要改")
     name: Text = Field(description="指標名稱，例如「召開機關廉政會報」")
-    unit: Unit = Field(description="單位：" + "、".join(UNITS))
+    unit: Text = Field(description=_UNIT_HELP)
     definition: Text = Field(description="白話定義：這個數字計算的是什麼、怎麼算")
     serves: list[Text] = Field(
         min_length=1,
@@ -248,3 +313,6 @@ class Portal:
         reports = sum(len(a.reports) for a in self.agencies) + self.reports_not_kept
         return len(self.agencies), plans, reports
 
+
+for _model in (BudgetLine, Budget, Plan, Breakdown, Figure):
+    _model.model_rebuild()

@@ -4,15 +4,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .charts import Chart
 from .formats import western_year
-from .model import Plan, Portal, Report
+from .model import Budget, Plan, Portal
 from .paths import report_dir
-from .walk import all_figures, plan_items
+from .walk import FigureAt, all_figures, budget_lines, budget_total, line_amount, plan_items
 
 LICENSE = {
     "name": "OGDL-Taiwan-1.0",
@@ -84,6 +85,17 @@ _COMMON = (
 )
 
 
+_FIGURE_COLUMNS = (
+    Column("ref", "string", "出處", "章節，例如 三、（一）"),
+    Column("label", "string", "項目", "這個數字計算的是什麼"),
+    Column("value", "number", "數值", "數值，照來源文件"),
+    Column("unit", "string", "單位", "數值的單位，例如 案、人次、%"),
+    Column("breakdown", "string", "細分方式", "細分的分類方式（最上層數字為空白）"),
+    Column("part_of", "string", "上層項目", "細分所屬的數字（最上層數字為空白）"),
+    Column("quote", "string", "原文", "數字在來源文件中的原文"),
+)
+
+
 def chart_table(chart: Chart) -> Table:
     """Describe the numbers behind one chart, stored next to the chart as CSV and JSON."""
     stem = chart.file.removesuffix(".svg")
@@ -112,29 +124,16 @@ def datasets(portal: Portal) -> list[Table]:
             common = (agency.agency.name, plan.year, western_year(plan.year))
             period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
             base = f"opendata/{agency.id}/{plan.year}"
-            tables.append(Table(
-                name=f"{agency.id}-{plan.year}-budget",
-                path=f"{base}-budget",
-                title=f"{agency.agency.name} {plan.year} 年度預算",
-                description=f"{plan.year} 年度施政計畫與預算配合對照表的每一列（單位：新臺幣千元）；"
-                f"來源文件所載合計 {plan.budget.total:,} 千元。",
-                period=period,
-                source=f"《{plan.source.document}》〈{plan.budget.source_section}〉",
-                columns=(*_COMMON,
-                         Column("no", "string", "項次", "類的項次"),
-                         Column("category", "string", "類", "預算的類"),
-                         Column("program", "string", "項", "預算的項（工作計畫）"),
-                         Column("amount_thousand_ntd", "integer", "金額（千元）", "預算金額，單位：新臺幣千元"),
-                         Column("fund", "string", "預算來源", "預算來源"),
-                         Column("note", "string", "備考", "來源文件中這一列的備考（沒有則空白）")),
-                rows=tuple((*common, line.no, line.category, line.program, line.amount, plan.budget.fund, line.note)
-                           for line in plan.budget.lines),
-            ))
+            if plan.budget is not None:
+                tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.year}", base, plan, plan.budget))
+            if plan.items is None:
+                continue
+            unit = plan.budget.unit if plan.budget else ""
             tables.append(Table(
                 name=f"{agency.id}-{plan.year}-plan-items",
                 path=f"{base}-plan-items",
                 title=f"{agency.agency.name} {plan.year} 年度施政計畫項目",
-                description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（千元）。",
+                description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（{unit or '千元'}）。",
                 period=period,
                 source=f"《{plan.source.document}》〈{plan.items.source_section}〉",
                 columns=(*_COMMON,
@@ -142,8 +141,9 @@ def datasets(portal: Portal) -> list[Table]:
                          Column("level", "integer", "層級", "1 為最上層"),
                          Column("name", "string", "計畫名稱", "計畫名稱"),
                          Column("program", "string", "工作計畫", "對應的預算項（只有最上層有）"),
-                         Column("budget_thousand_ntd", "integer", "預算（千元）",
-                                "此計畫的預算，單位：新臺幣千元（只有最上層有）"),
+                         Column(f"budget_{MONEY_FIELD.get(unit, 'thousand_ntd')}", "integer",
+                                f"預算（{unit or '千元'}）",
+                                f"此計畫的預算，單位：新臺幣{unit or '千元'}（只有最上層有）"),
                          Column("objective", "string", "計畫目標", "計畫目標"),
                          Column("steps", "string", "實施要領", "實施要領，每點一行")),
                 rows=tuple((*common, *row) for row in _item_rows(plan)),
@@ -158,17 +158,74 @@ def datasets(portal: Portal) -> list[Table]:
                 description=f"{report.name}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
                 period=f"{report.year} 年{report.period}（{western_year(report.year)} 年）",
                 source=f"《{report.source.document}》",
-                columns=(*_COMMON,
-                         Column("period", "string", "期間", "上半年、下半年或全年"),
-                         Column("ref", "string", "出處", "章節，例如 三、（一）"),
-                         Column("label", "string", "項目", "這個數字計算的是什麼"),
-                         Column("value", "number", "數值", "數值，照來源文件"),
-                         Column("unit", "string", "單位", "數值的單位，例如 案、人次、%"),
-                         Column("breakdown", "string", "細分方式", "細分的分類方式（最上層數字為空白）"),
-                         Column("part_of", "string", "上層項目", "細分所屬的數字（最上層數字為空白）"),
-                         Column("quote", "string", "原文", "數字在來源文件中的原文")),
-                rows=tuple((*common, report.period, *row) for row in _figure_rows(report)),
+                columns=(*_COMMON, Column("period", "string", "期間", "上半年、下半年或全年"), *_FIGURE_COLUMNS),
+                rows=tuple((*common, report.period, *row) for row in _figure_rows(all_figures(report))),
             ))
+    return tables
+
+
+# Money units as field-name suffixes, so that a column's name says its unit.
+MONEY_FIELD = {"元": "ntd", "千元": "thousand_ntd", "萬元": "ten_thousand_ntd"}
+
+
+def _budget_tables(agency_name: str, name: str, base: str, plan: Plan, budget: Budget) -> list[Table]:
+    """Describe a budget table as data: every line with every column, and the figures of its notes."""
+    unit, names = budget.unit, budget.column_names()
+    suffix = MONEY_FIELD[unit]
+    common = (agency_name, plan.year, western_year(plan.year))
+    period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
+    source = f"《{plan.source.document}》〈{budget.source_section}〉"
+    total = budget_total(budget)
+    stated = (f"來源文件所載合計 {total.value:,} {unit}" if not total.computed
+              else f"來源文件未載合計，各列加總為 {total.value or 0:,} {unit}（本網站計算）")
+    columns = [
+        Column(f"amount_{suffix}", "integer", f"{names[0]}（{unit}）",
+               f"{names[0]}，單位：新臺幣{unit}；文件未載者空白"),
+        Column(f"amount_computed_{suffix}", "integer", f"{names[0]}（本網站加總）",
+               f"文件未載此列金額時，本網站加總下一層所得的{names[0]}（{unit}）；文件有載者空白"),
+        *(Column(f"amount{n}_{suffix}", "integer", f"{column}（{unit}）", f"{column}，單位：新臺幣{unit}")
+          for n, column in enumerate(names[1:], 2)),
+    ]
+    rows = []
+    for at in budget_lines(budget):
+        line, amount = at.line, line_amount(at.line)
+        rows.append((
+            *common, ".".join(map(str, at.positions)), at.depth + 1, line.no, line.name, line.level, line.program,
+            line.amount, amount.value if amount.computed else None, *(line.amounts.get(c) for c in names[1:]),
+            budget.fund, budget.phase, line.note,
+        ))
+    tables = [Table(
+        name=f"{name}-budget",
+        path=f"{base}-budget",
+        title=f"{agency_name} {plan.year} 年度預算",
+        description=f"{budget.source_section}的每一列，含各層（單位：新臺幣{unit}）；{stated}。",
+        period=period,
+        source=source,
+        columns=(*_COMMON,
+                 Column("ref", "string", "位置", "預算列在表中的位置，例如 5.2 為第 5 列的第 2 個下一層"),
+                 Column("level", "integer", "層級", "1 為最上層"),
+                 Column("no", "string", "項次或代碼", "照來源文件"),
+                 Column("name", "string", "名稱", "照來源文件"),
+                 Column("level_name", "string", "層級名稱", "例如 款、項、目、節（來源文件有寫才有）"),
+                 Column("program", "string", "工作計畫", "對應的工作計畫（項）"),
+                 *columns,
+                 Column("fund", "string", "預算來源", "預算來源（來源文件有寫才有）"),
+                 Column("phase", "string", "預算階段", "預算案、法定預算或決算（來源文件有寫才有）"),
+                 Column("note", "string", "備考", "來源文件中這一列的備考或說明（沒有則空白）")),
+        rows=tuple(rows),
+    )]
+    notes = _figure_rows(figure for at in budget_lines(budget) for figure in at.figures())
+    if notes:
+        tables.append(Table(
+            name=f"{name}-budget-notes",
+            path=f"{base}-budget-notes",
+            title=f"{agency_name} {plan.year} 年度預算備考中的數字",
+            description=f"{budget.source_section}各列備考中的每一個數字，附原文。",
+            period=period,
+            source=source,
+            columns=(*_COMMON, *_FIGURE_COLUMNS),
+            rows=tuple((*common, *row) for row in notes),
+        ))
     return tables
 
 
@@ -181,9 +238,10 @@ def _item_rows(plan: Plan) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _figure_rows(report: Report) -> list[tuple[Any, ...]]:
+def _figure_rows(figures: Iterable[FigureAt]) -> list[tuple[Any, ...]]:
+    """Write figures as rows of `_FIGURE_COLUMNS`."""
     rows: list[tuple[Any, ...]] = []
-    for at in all_figures(report):
+    for at in figures:
         figure, parent = at.figure, at.parent.label if at.parent else None
         rows.append((at.where, figure.label, figure.value, figure.unit, at.by, parent, figure.quote))
     return rows

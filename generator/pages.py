@@ -36,7 +36,7 @@ from .paths import (
     root_of,
 )
 from .trends import (
-    BudgetRow,
+    BudgetHistory,
     Figures,
     Point,
     agency_figures,
@@ -48,7 +48,7 @@ from .trends import (
     series,
     serving,
 )
-from .walk import FigureAt, plan_items, report_figures
+from .walk import FigureAt, budget_lines, budget_total, line_amount, plan_items, report_figures
 
 log = logging.getLogger("generator")
 
@@ -114,7 +114,7 @@ class _Agency:
     top: Figures
     catalogue: list[Indicator]
     series: dict[str, list[Point]]
-    budget_rows: tuple[list[Plan], list[BudgetRow]] | None
+    budget_history: BudgetHistory | None
     report_charts: dict[str, dict[int, list[Chart]]]
     budget_charts: list[Chart]
     links: dict[tuple[str, ...], list[tuple[Plan, str]]] = field(default_factory=dict)
@@ -132,8 +132,9 @@ def _describe(portal: Portal, site: Site) -> list[_Agency]:
     agencies = []
     for agency in portal.agencies:
         for sourced in agency.plans:
-            chart = budget_chart(agency, sourced.record)
-            site.charts[chart.file] = chart
+            if sourced.record.budget is not None:
+                chart = budget_chart(agency, sourced.record, sourced.record.budget)
+                site.charts[chart.file] = chart
         figures = agency_figures(agency)
         top = {s.record.slug: report_figures(s.record) for s in agency.reports}
         report_charts = {s.record.slug: breakdown_charts(agency, s.record, top[s.record.slug]) for s in agency.reports}
@@ -145,8 +146,8 @@ def _describe(portal: Portal, site: Site) -> list[_Agency]:
             if series_by_id[indicator.id]:
                 chart = indicator_chart(agency, indicator, series_by_id[indicator.id])
                 site.charts[chart.file] = chart
-        history = budget_history(agency) if len(agency.plans) > 1 else None
-        budget_charts = budget_history_charts(agency, *history) if history else []
+        history = budget_history(agency)
+        budget_charts = budget_history_charts(agency, history) if history else []
         site.charts.update({chart.file: chart for chart in budget_charts})
         agencies.append(
             _Agency(agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts)
@@ -195,6 +196,7 @@ def _write_pages(env: jinja2.Environment, site: Site, portal: Portal, agencies: 
         home_agencies.append({
             "data": agency,
             "plan": latest_plan,
+            "total": budget_total(latest_plan.budget) if latest_plan and latest_plan.budget else None,
             "id": Markup(agency.id),
             "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
             "report": latest_report,
@@ -258,7 +260,6 @@ def _plan_pages(
 ) -> None:
     agency, plan = a.data, sourced.record
     base = plan_dir(agency, plan)
-    chart = site.charts[f"{base}/budget/budget.svg"]
     served = {
         anchor: [
             (indicator, a.series[indicator.id][-1] if a.series[indicator.id] else None,
@@ -267,14 +268,26 @@ def _plan_pages(
         ]
         for anchor, found in serving(a.catalogue, plan).items()
     }
-    context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served,
+    total = budget_total(plan.budget) if plan.budget else None
+    context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served, "total": total,
                "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
-    pages = {
-        f"{base}/index.md": env.get_template("plan.md.j2").render(**context),
-        f"{base}/budget/index.md": env.get_template("budget.md.j2").render(
-            **context, chart=chart, chart_src=_relative(chart, f"{base}/budget")
-        ),
-    }
+    pages = {f"{base}/index.md": env.get_template("plan.md.j2").render(**context)}
+    if plan.budget is not None:
+        chart = site.charts[f"{base}/budget/budget.svg"]
+        names = plan.budget.column_names()
+        columns: list[str | None] = [None, *names[1:]]
+        rows = [(at, [line_amount(at.line, column) for column in columns]) for at in budget_lines(plan.budget)]
+        totals = [budget_total(plan.budget, column) for column in columns]
+        lines = [at.line for at, _ in rows]
+        shown = {  # the table's optional columns, and whether any amount is the portal's sum
+            "no": any(line.no for line in lines), "level": any(line.level for line in lines),
+            "program": any(line.program for line in lines),
+            "computed": any(amount.computed for _, amounts in rows for amount in [*amounts, *totals]),
+        }
+        pages[f"{base}/budget/index.md"] = env.get_template("budget.md.j2").render(
+            **context, chart=chart, chart_src=_relative(chart, f"{base}/budget"), columns=names, rows=rows,
+            totals=totals, shown=shown, no_trace=lambda figure: [],
+        )
     for path, text in pages.items():
         site.files[path] = text
         years.setdefault(plan.year, []).append(path)
@@ -345,12 +358,12 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             agency=agency.agency, rows=rows, through=data_through(newest) if newest else None
         )
         nav.append(NavEntry("指標", children=[NavEntry(None, index), *(NavEntry(None, p) for p in pages)]))
-    if a.budget_rows:
-        plans, budget_rows = a.budget_rows
+    if a.budget_history:
+        history, plans = a.budget_history, a.budget_history.plans
         base = budget_history_dir(agency)
         path = f"{base}/index.md"
         site.files[path] = env.get_template("budget-history.md.j2").render(
-            agency=agency.agency, plans=plans, rows=budget_rows,
+            agency=agency.agency, plans=plans, rows=history.rows, unit=history.unit,
             charts=[(chart, _relative(chart, base)) for chart in a.budget_charts],
             plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
             cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=root_of(base),

@@ -14,8 +14,8 @@ from .assemble import load_portal
 from .errors import DataError, UsageError
 from .formats import value_label
 from .markup import escape
-from .model import Portal
-from .walk import all_figures, plan_items
+from .model import Plan, Portal
+from .walk import all_figures, budget_lines, plan_items
 
 
 @dataclass(frozen=True)
@@ -33,21 +33,44 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
     for agency in portal.agencies:
         for sourced in agency.plans:
             plan = sourced.record
-            for line in plan.budget.lines:
-                out[(agency.id, plan.year, "budget", line.no)] = Number(
-                    f"{plan.year}年度 預算 {line.no}、{line.category}", line.amount, plan.budget.unit)
-            out[(agency.id, plan.year, "total")] = Number(
-                f"{plan.year}年度 預算 合計", plan.budget.total, plan.budget.unit)
+            out.update(_budget_numbers(agency.id, plan))
             for item in plan_items(plan):
                 if item.item.budget is not None:
                     label = f"{plan.year}年度 計畫 {'/'.join(item.path)} {item.item.name} 預算"
-                    out[(agency.id, plan.year, "item", item.path)] = Number(label, item.item.budget, plan.budget.unit)
+                    unit = plan.budget.unit if plan.budget else ""
+                    out[(agency.id, plan.year, "item", item.path)] = Number(label, item.item.budget, unit)
         for sourced_report in agency.reports:
             report = sourced_report.record
             for at in all_figures(report):
                 key = (agency.id, report.year, report.period, at.where, at.names)
                 label = f"{report.year}年{report.period} {at.where} {' > '.join(at.names)}"
                 out[key] = Number(label, at.figure.value, at.figure.unit)
+    return out
+
+
+def _budget_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
+    """List a plan's budget amounts as the document states them: every column of every line, and the totals."""
+    budget, out = plan.budget, dict[tuple[Any, ...], Number]()
+    if budget is None:
+        return {}
+    names = budget.column_names()
+    labels: dict[tuple[int, ...], tuple[str, ...]] = {(): ()}
+    for at in budget_lines(budget):
+        path = labels[at.positions] = (*labels[at.positions[:-1]], at.label)
+        shown = f"{plan.year}年度 預算 {' > '.join(path)}"
+        for column, value in [(names[0], at.line.amount), *at.line.amounts.items()]:
+            if value is not None:
+                suffix = "" if column == names[0] else f" {column}"
+                out[(agency, plan.year, "budget", path, column)] = Number(shown + suffix, value, budget.unit)
+        for figure in at.figures():
+            label = f"{shown} 備考 {' > '.join(figure.names)}"
+            out[(agency, plan.year, "budget", path, "figure", figure.names)] = Number(
+                label, figure.figure.value, figure.figure.unit
+            )
+    for column, total in [(names[0], budget.total), *budget.totals.items()]:
+        if total is not None:
+            suffix = "" if column == names[0] else f" {column}"
+            out[(agency, plan.year, "total", column)] = Number(f"{plan.year}年度 預算 合計{suffix}", total, budget.unit)
     return out
 
 

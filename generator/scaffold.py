@@ -13,7 +13,11 @@ from .formats import PERIODS, period_index
 from .load import load_file
 
 # Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.
-_EMPTIED = {"amount", "total", "budget", "value", "quote", "text", "objective", "introduction", "document", "file"}
+_EMPTIED = {
+    "amount", "total", "budget", "value", "quote", "text", "objective", "introduction", "document", "file", "note",
+}
+# Mappings of amounts by column: kept with their column names, each amount emptied.
+_EMPTIED_BY_KEY = {"amounts", "totals"}
 
 
 def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: str | None) -> Path:
@@ -64,6 +68,8 @@ def _order(path: Path) -> tuple[int, int]:
 
 
 def _empty(node: Any, key: str | None = None) -> Any:
+    if isinstance(node, dict) and key in _EMPTIED_BY_KEY:
+        return dict.fromkeys(node)
     if isinstance(node, dict):  # corrections belong to the old record's numbers; indicator ids carry over
         return {k: _empty(v, k) for k, v in node.items() if k != "corrections"}
     if isinstance(node, list):

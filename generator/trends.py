@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .formats import percent, period_index, period_through
-from .model import AgencyData, Correction, Indicator, Plan, Report
+from .model import AgencyData, Budget, Correction, Indicator, Plan, Report
 from .paths import plan_dir, report_dir
-from .walk import FigureAt, all_figures, find_item
+from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, line_amount
 
 # Every figure of each report of one agency (breakdown parts included), keyed by the report's slug.
 Figures = dict[str, list[FigureAt]]
@@ -129,35 +129,54 @@ def serving(catalogue: list[Indicator], plan: Plan) -> dict[str, list[Indicator]
 
 @dataclass(frozen=True)
 class BudgetRow:
-    """One budget category across plan years: the amount each year and its change from the year before."""
+    """One top-level budget line across plan years, matched by name: each year's amount and its change."""
 
-    category: str
+    name: str
     amounts: tuple[int | None, ...]
+    computed: tuple[bool, ...]
     changes: tuple[Change | None, ...]
 
 
-def budget_history(agency: AgencyData) -> tuple[list[Plan], list[BudgetRow]]:
-    """Compare each budget category (類) across the agency's plans, matched by category name."""
-    plans = [s.record for s in agency.plans]
-    categories: list[str] = []
-    for plan in plans:
-        categories += [line.category for line in plan.budget.lines if line.category not in categories]
+@dataclass(frozen=True)
+class BudgetHistory:
+    """The agency's budgets in one money unit, compared line by line across plan years."""
+
+    plans: list[Plan]
+    unit: str
+    rows: list[BudgetRow]
+
+
+def budget_history(agency: AgencyData) -> BudgetHistory | None:
+    """Compare each top-level budget line across the plans whose budgets share the latest one's unit."""
+    budgets = [(s.record, s.record.budget) for s in agency.plans if s.record.budget]
+    if not budgets:
+        return None
+    unit = budgets[-1][1].unit
+    same = [(plan, budget) for plan, budget in budgets if budget.unit == unit]
+    if len(same) < 2:
+        return None
+    names: list[str] = []
+    for _, budget in same:
+        names += [line.name for line in budget.lines if line.name not in names]
     rows = []
-    for category in [*categories, "合計"]:
-        amounts = tuple(_amount(plan, category) for plan in plans)
+    for name in [*names, "合計"]:
+        found = [_amount(budget, name) for _, budget in same]
+        amounts = tuple(amount.value for amount in found)
         changes: list[Change | None] = [None]
-        for i in range(1, len(plans)):
+        for i in range(1, len(same)):
             now, before = amounts[i], amounts[i - 1]
-            changes.append(change(now, before, plans[i - 1]) if now is not None and before is not None else None)
-        rows.append(BudgetRow(category, amounts, tuple(changes)))
-    return plans, rows
+            changes.append(change(now, before, same[i - 1][0]) if now is not None and before is not None else None)
+        rows.append(BudgetRow(name, amounts, tuple(amount.computed for amount in found), tuple(changes)))
+    return BudgetHistory([plan for plan, _ in same], unit, rows)
 
 
-def _amount(plan: Plan, category: str) -> int | None:
-    if category == "合計":
-        return plan.budget.total
-    found = [line.amount for line in plan.budget.lines if line.category == category]
-    return sum(found) if found else None
+def _amount(budget: Budget, name: str) -> Amount:
+    if name == "合計":
+        return budget_total(budget)
+    found = [line_amount(line) for line in budget.lines if line.name == name]
+    if not found or None in (a.value for a in found):
+        return Amount(None)
+    return Amount(sum(a.value or 0 for a in found), any(a.computed for a in found))
 
 
 @dataclass(frozen=True)
@@ -184,11 +203,13 @@ def corrections(agencies: list[tuple[AgencyData, Figures]]) -> list[Corrected]:
     for agency, figures in agencies:
         for sourced in agency.plans:
             plan = sourced.record
-            for line in plan.budget.lines:
-                for c, after in _with_after(line.corrections, line.amount):
+            for at in budget_lines(plan.budget) if plan.budget else []:
+                if at.line.amount is None:
+                    continue
+                for c, after in _with_after(at.line.corrections, at.line.amount):
                     out.append(Corrected(
-                        c, after, plan.budget.unit, f"{plan.year} 年度預算 {line.no}、{line.category}",
-                        plan.source.document, f"{plan_dir(agency, plan)}/budget/",
+                        c, after, plan.budget.unit if plan.budget else "", f"{plan.year} 年度預算 {at.label}",
+                        plan.source.document, f"{plan_dir(agency, plan)}/budget/#{at.anchor}",
                     ))
         for sourced_report in agency.reports:
             report = sourced_report.record

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,14 +12,25 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
-from .formats import number
+from .formats import number, numbers_in
 from .load import Document, Loc, load_file
-from .model import UNIT_KINDS, Agency, Correction, Indicator, Indicators, Plan, Report, Sourced
-from .walk import FigureAt, all_figures, find_item, plan_items
+from .model import Agency, Budget, Correction, Figure, Indicator, Indicators, Plan, Report, Sourced
+from .translate import translate_errors
+from .walk import FigureAt, LineAt, all_figures, budget_lines, find_item, line_amount, plan_items
 
 M = TypeVar("M", bound=BaseModel)
 
 KINDS: dict[str, type[BaseModel]] = {"plans": Plan, "reports": Report}
+# Words that show a quoted figure is a decrease, so that a negative value matches its quote.
+_DECREASE = ("減", "降", "少", "負", "-", "－", "−")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a record is checked against besides itself: its agency's units and indicator catalogue."""
+
+    agency: Agency = field(default_factory=lambda: Agency(name="?", parent=None))
+    catalogue: dict[str, Indicator] | None = None
 
 
 def read_document(path: Path, display: str, problems: list[Problem], data: bytes | None = None) -> Document | None:
@@ -32,7 +43,7 @@ def read_document(path: Path, display: str, problems: list[Problem], data: bytes
 
 
 def check_record(
-    doc: Document | None, path: Path, model: type[M], problems: list[Problem], catalogue: dict[str, Indicator] | None
+    doc: Document | None, path: Path, model: type[M], problems: list[Problem], context: Context | None = None
 ) -> Sourced[Any] | None:
     """Check one parsed file against `model` and reconcile it, appending its problems; return None if it has any."""
     if doc is None:
@@ -43,141 +54,30 @@ def check_record(
     try:
         record = model.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(_translate_errors(exc, doc))
+        problems.extend(translate_errors(exc, doc))
         return None
-    found = list(_reconcile(record, path, doc, catalogue))
+    found = list(_reconcile(record, path, doc, context or Context()))
     problems.extend(found)
     return None if found else Sourced(doc.path, record)
 
 
-def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
-    """Drop pydantic's union-member tags from `loc`, keeping only steps into the data."""
-    out: list[str | int] = []
-    for step in loc:
-        if isinstance(data, dict) and isinstance(step, str):
-            out.append(step)
-            data = data.get(step)
-        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
-            out.append(step)
-            data = data[step]
-        elif not isinstance(step, str) or isinstance(data, dict):
-            break
-    return tuple(out)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "空白"
-    if isinstance(value, bool):
-        return "「true」" if value else "「false」"
-    if isinstance(value, dict | list):
-        return "一組欄位" if isinstance(value, dict) else "一個清單"
-    return f"「{value}」"
-
-
-def _message(error: Any, model_fields: list[str]) -> str:
-    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    if kind == "missing":
-        return "缺少必填欄位 (required field missing)"
-    if value is None and (kind.endswith("_type") or kind == "is_instance_of"):
-        return "尚未填寫（目前是空白），請依來源文件填入 (no value yet)"
-    if kind == "extra_forbidden":
-        allowed = "、".join(model_fields)
-        return f"不認得這個欄位，可能拼錯了；這裡可用的欄位有：{allowed} (unknown field)"
-    if kind == "int_type" and error["loc"][-1:] == ("constrained-int",):
-        kind = "is_instance_of"  # a figure's value may be an integer or a decimal
-    if kind == "int_type":
-        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
-        return f"應為整數，讀到的是{_shown(value)}{hint} (expected an integer)"
-    if kind in ("is_instance_of", "decimal_type", "float_type"):
-        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
-        return f"應為數字，讀到的是{_shown(value)}{hint} (expected a number)"
-    if kind == "string_type":
-        hint = ""
-        if isinstance(value, bool):
-            hint = "；若要寫 true、false 這類字，請加上引號"
-        elif isinstance(value, int | Decimal):
-            hint = "；純數字的文字（例如項次 \"1\"）請加上引號"
-        return f"應為文字，讀到的是{_shown(value)}{hint} (expected text)"
-    if kind == "literal_error":
-        allowed = "、".join(f"「{v}」" for v in re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-        return f"只能是下列之一：{allowed}，讀到的是{_shown(value)} (not an allowed value)"
-    if kind == "greater_than_equal":
-        return f"不可小於 {ctx.get('ge')}，讀到的是{_shown(value)} (too small)"
-    if kind == "less_than_equal":
-        return f"不可大於 {ctx.get('le')}，讀到的是{_shown(value)} (too large)"
-    if kind == "string_pattern_mismatch":
-        if "\\d{4}" in str(ctx.get("pattern", "")):
-            return f"日期應寫成西元年-月-日（例如 2024-03-05），讀到的是{_shown(value)} (expected a date)"
-        return f"代號只能用小寫英文、數字與 -，且不以 - 開頭，讀到的是{_shown(value)} (invalid id)"
-    if kind == "string_too_short":
-        return "不可空白 (must not be empty)"
-    if kind == "too_short":
-        return f"至少要有 {ctx.get('min_length')} 筆 (too few entries)"
-    if kind == "list_type":
-        return f"應為清單（每筆以「- 」開頭），讀到的是{_shown(value)} (expected a list)"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"應為一組欄位（key: value），讀到的是{_shown(value)} (expected a mapping)"
-    return f"{error['msg']}"
-
-
-def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Return the field names allowed in the mapping that `loc` points into."""
-    current: Any = model
-    for step in loc[:-1]:
-        if isinstance(step, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)) or step not in current.model_fields:
-            return []
-        annotation = current.model_fields[step].annotation
-        current = _model_in(annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
-    model = exc.title
-    roots: dict[str, type[BaseModel]] = {"Plan": Plan, "Report": Report, "Agency": Agency, "Indicators": Indicators}
-    root = roots.get(model, Agency)
-    seen: set[Loc] = set()
-    problems = []
-    for error in exc.errors():
-        loc = _data_loc(error["loc"], doc.data)
-        if error["type"] == "missing":
-            loc = (*loc, error["loc"][len(loc)]) if len(error["loc"]) > len(loc) else loc
-        if loc in seen:
-            continue
-        seen.add(loc)
-        message = _message(error, _fields_at(root, loc))
-        problems.append(doc.problem(loc, message, key=error["type"] == "extra_forbidden"))
-    return problems
-
-
-def _reconcile(
-    record: BaseModel, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
-) -> Iterator[Problem]:
+def _reconcile(record: BaseModel, path: Path, doc: Document, context: Context) -> Iterator[Problem]:
     """Yield every arithmetic or consistency problem in one validated record."""
     if isinstance(record, Plan):
-        yield from _reconcile_plan(record, path, doc)
+        yield from _reconcile_plan(record, path, doc, context)
     elif isinstance(record, Report):
-        yield from _reconcile_report(record, path, doc, catalogue)
+        yield from _reconcile_report(record, path, doc, context)
     elif isinstance(record, Indicators):
         seen: set[str] = set()
         for i, indicator in enumerate(record.indicators):
             if indicator.id in seen:
                 yield doc.problem(("indicators", i, "id"), f"指標代號「{indicator.id}」重複 (duplicate indicator id)")
             seen.add(indicator.id)
+            yield from _check_unit(indicator.unit, ("indicators", i, "unit"), doc, context.agency)
+    elif isinstance(record, Agency):
+        for i, unit in enumerate(record.units):
+            if unit.same_as is not None and unit.same_as not in record.unit_kinds():
+                yield doc.problem(("units", i, "same_as"), f"找不到單位「{unit.same_as}」；same_as 必須是已有的單位")
 
 
 def check_serves(catalogue: Indicators, plans: list[Plan], doc: Document) -> Iterator[Problem]:
@@ -213,43 +113,116 @@ def _check_corrections(
         )
 
 
-def _reconcile_plan(plan: Plan, path: Path, doc: Document) -> Iterator[Problem]:
+def _reconcile_plan(plan: Plan, path: Path, doc: Document, context: Context) -> Iterator[Problem]:
     if path.stem != str(plan.year):
         yield doc.problem(("year",), f"年度 {plan.year} 與檔名 {path.name} 不符；檔名應為 {plan.year}.yml")
-    budget = plan.budget
-    total = sum(line.amount for line in budget.lines)
-    if total != budget.total:
-        diff = total - budget.total
-        yield doc.problem(
-            ("budget", "total"),
-            f"各列金額加總為 {number(total)} {budget.unit}，與合計 {number(budget.total)} {budget.unit}不符"
-            f"（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
-        )
-    lines_by_no: dict[str, int] = {}
-    for i, line in enumerate(budget.lines):
-        yield from _check_corrections(line.corrections, line.amount, ("budget", "lines", i), doc)
-        yield from _drawable(line.no, ("budget", "lines", i, "no"), doc)
-        yield from _drawable(line.category, ("budget", "lines", i, "category"), doc)
-        if line.no in lines_by_no:
-            yield doc.problem(("budget", "lines", i, "no"), f"項次「{line.no}」重複 (duplicate number)")
-        lines_by_no.setdefault(line.no, line.amount)
+    if plan.priorities is None and plan.budget is None and plan.items is None:
+        yield doc.problem((), "施政計畫至少要有 priorities（施政重點）、budget（預算表）或 items（計畫項目）其中之一")
+    if plan.budget is not None:
+        yield from _reconcile_budget(plan.budget, doc, context)
     seen: set[tuple[tuple[str, ...], str]] = set()
     for at in plan_items(plan):
         if (at.path[:-1], at.item.no) in seen:
             yield doc.problem((*at.loc, "no"), f"同一層的項次「{at.item.no}」重複 (duplicate number)")
         seen.add((at.path[:-1], at.item.no))
-    for i, item in enumerate(plan.items.entries):
+    top: dict[str, int | None] = {}
+    for line in plan.budget.lines if plan.budget else []:
+        if line.no is not None:
+            top.setdefault(line.no, line_amount(line).value)  # a duplicate number is reported with the budget
+    unit = plan.budget.unit if plan.budget else ""
+    for i, item in enumerate(plan.item_entries):
         if item.budget is None:
             continue
         loc: Loc = ("items", "entries", i, "budget")
-        if item.no not in lines_by_no:
+        if plan.budget is None:
+            yield doc.problem(loc, "這份計畫沒有 budget（預算表），無法對照此計畫的預算；請刪去 budget 或加上預算表")
+        elif item.no not in top:
             yield doc.problem(loc, f"預算表中沒有項次「{item.no}」，無法對照此計畫的預算")
-        elif lines_by_no[item.no] != item.budget:
+        elif top[item.no] is not None and top[item.no] != item.budget:  # a missing amount is reported already
             yield doc.problem(
                 loc,
-                f"計畫預算 {number(item.budget)} 千元與預算表項次「{item.no}」的 "
-                f"{number(lines_by_no[item.no])} 千元不符 (does not match the budget table)",
+                f"計畫預算 {number(item.budget)} {unit}與預算表項次「{item.no}」的 "
+                f"{number(top[item.no] or 0)} {unit}不符 (does not match the budget table)",
             )
+
+
+def _reconcile_budget(budget: Budget, doc: Document, context: Context) -> Iterator[Problem]:
+    """Check a budget table: columns, each line's amounts against its sub-lines, and the declared totals."""
+    names = budget.column_names()
+    change = {column.name: column.change for column in budget.columns}
+    if len(set(names)) != len(names):
+        yield doc.problem(("budget", "columns"), "欄名重複：每一欄的 name 都要不同 (duplicate column)")
+    for name in budget.totals:
+        if name not in names[1:]:
+            yield doc.problem(("budget", "totals", name), _unknown_column(name, names))
+    columns: list[str | None] = [None, *names[1:]]
+    for column in columns:
+        total = budget.total if column is None else budget.totals.get(column)
+        if total is None:
+            continue
+        summed = [line_amount(line, column).value for line in budget.lines]
+        if None not in summed and sum(s or 0 for s in summed) != total:
+            where: Loc = ("budget", "total") if column is None else ("budget", "totals", column)
+            diff = sum(s or 0 for s in summed) - total
+            yield doc.problem(
+                where,
+                f"各列金額加總為 {number(sum(s or 0 for s in summed))} {budget.unit}，與合計 {number(total)} "
+                f"{budget.unit}不符（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
+            )
+    seen: set[tuple[tuple[int, ...], str]] = set()
+    for at in budget_lines(budget):
+        yield from _check_line(at, budget, names, change, doc, context)
+        if at.line.no is not None:
+            if (at.positions[:-1], at.line.no) in seen:
+                yield doc.problem((*at.loc, "no"), f"項次「{at.line.no}」重複 (duplicate number)")
+            seen.add((at.positions[:-1], at.line.no))
+
+
+def _unknown_column(column: str, names: list[str]) -> str:
+    others = "、".join(f"「{n}」" for n in names[1:]) or "（沒有；只有一欄時請寫在 amount）"
+    return f"沒有名為「{column}」的金額欄；請先在 budget.columns 寫出欄名。可用的欄有：{others} (unknown column)"
+
+
+def _check_line(
+    at: LineAt, budget: Budget, names: list[str], change: dict[str, bool], doc: Document, context: Context
+) -> Iterator[Problem]:
+    """Check one budget line: its amounts, their sum over its sub-lines, its note's figures and chart text."""
+    line = at.line
+    if line.amount is None and not line.lines:
+        yield doc.problem((*at.loc, "amount"), "缺少金額：沒有下一層的預算列必須寫 amount (amount missing)")
+    for name in line.amounts:
+        if name not in names[1:]:
+            yield doc.problem((*at.loc, "amounts", name), _unknown_column(name, names))
+    for name, value in [(names[0], line.amount), *line.amounts.items()]:
+        if value is not None and value < 0 and not change.get(name, False):
+            where: Loc = (*at.loc, "amount") if name == names[0] else (*at.loc, "amounts", name)
+            yield doc.problem(
+                where, f"金額不可為負數，讀到的是 {number(value)}；只有增減欄（columns 中 change: true）可以是負數"
+            )
+    if line.lines:
+        columns: list[str | None] = [None, *line.amounts]
+        for column in columns:
+            own = line.amount if column is None else line.amounts.get(column)
+            parts = [line_amount(sub, column).value for sub in line.lines]
+            if own is not None and None not in parts and sum(p or 0 for p in parts) != own:
+                total = sum(p or 0 for p in parts)
+                where = (*at.loc, "amount") if column is None else (*at.loc, "amounts", column)
+                yield doc.problem(
+                    where,
+                    f"下一層各列加總為 {number(total)} {budget.unit}，與本列的 {number(own)} {budget.unit}不符"
+                    f"（相差 {total - own:+,} {budget.unit}）(sub-lines do not add up)",
+                )
+    if line.amount is not None:
+        yield from _check_corrections(line.corrections, line.amount, at.loc, doc)
+    if at.depth == 0:  # the chart shows the top-level lines
+        if line.no:
+            yield from _drawable(line.no, (*at.loc, "no"), doc)
+        yield from _drawable(line.name, (*at.loc, "name"), doc)
+    if line.figures and line.note is None:
+        yield doc.problem((*at.loc, "figures"), "有 figures 時必須有 note，數字的原文要出現在備考中")
+    for figure_at in at.figures():
+        if line.note is not None:
+            yield from _check_figure(figure_at, line.note, doc, context)
 
 
 def _coverage() -> list[tuple[int, int]]:
@@ -285,9 +258,7 @@ def _drawable(text: str, loc: Loc, doc: Document) -> Iterator[Problem]:
             return
 
 
-def _reconcile_report(
-    report: Report, path: Path, doc: Document, catalogue: dict[str, Indicator] | None
-) -> Iterator[Problem]:
+def _reconcile_report(report: Report, path: Path, doc: Document, context: Context) -> Iterator[Problem]:
     if path.stem != report.slug:
         yield doc.problem(
             ("period",),
@@ -303,14 +274,14 @@ def _reconcile_report(
                 yield doc.problem((*base, "figures"), "有 figures 時必須有 text，數字的原文要出現在內文中")
     for at in all_figures(report):
         if at.text is not None:  # a figure without text is reported above, once for its section
-            yield from _check_figure(at, at.text, doc)
-    if catalogue is not None:
-        yield from _check_indicators(report, catalogue, doc)
+            yield from _check_figure(at, at.text, doc, context)
+    if context.catalogue is not None:
+        yield from _check_indicators(report, context, doc)
 
 
-def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Document) -> Iterator[Problem]:
+def _check_indicators(report: Report, context: Context, doc: Document) -> Iterator[Problem]:
     """Check each figure's indicator: it exists, its unit fits, and the report gives it one value."""
-    used: set[str] = set()
+    catalogue, used = context.catalogue or {}, set()
     for at in all_figures(report):
         figure = at.figure
         if figure.indicator is None:
@@ -323,7 +294,7 @@ def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Docu
                 here, f"找不到指標「{figure.indicator}」；indicators.yml 中的指標有：{known} (unknown indicator)"
             )
             continue
-        if UNIT_KINDS.get(indicator.unit, indicator.unit) != UNIT_KINDS.get(figure.unit, figure.unit):
+        if context.agency.measure(indicator.unit) != context.agency.measure(figure.unit):
             yield doc.problem(
                 here, f"指標「{indicator.id}」的單位是「{indicator.unit}」，這個數字的單位是「{figure.unit}」，無法比較"
             )
@@ -332,18 +303,35 @@ def _check_indicators(report: Report, catalogue: dict[str, Indicator], doc: Docu
         used.add(figure.indicator)
 
 
-def _check_figure(at: FigureAt, text: str, doc: Document) -> Iterator[Problem]:
-    """Check one figure: its quote is in the text and shows its value, its corrections, range and breakdowns."""
+def _check_unit(unit: str, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
+    """Refuse a unit that is neither a default one nor declared in agency.yml."""
+    if unit not in agency.unit_kinds():
+        known = "、".join(f"「{u}」" for u in agency.unit_kinds())
+        yield doc.problem(
+            loc,
+            f"單位「{unit}」不在單位清單中；可用的有：{known}。若來源文件確實用這個單位，"
+            "請在 agency.yml 的 units 宣告它與它量的是什麼（kind），例如「- name: 宗」「kind: 計數」(unknown unit)",
+        )
+
+
+def _check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> Iterator[Problem]:
+    """Check one figure: its unit, its quote in the text showing its value, its sign, range and breakdowns."""
     figure, here = at.figure, at.loc
+    yield from _check_unit(figure.unit, (*here, "unit"), doc, context.agency)
     if figure.quote not in text:
         yield doc.problem((*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)")
-    elif not _quote_has_value(figure.quote, figure.value):
+    elif abs(figure.value) not in numbers_in(figure.quote):
         yield doc.problem(
             (*here, "value"), f"數值 {figure.value} 沒有出現在原文片段「{figure.quote}」中 (value not in its quote)"
         )
+    elif figure.value < 0 and not any(word in figure.quote for word in _DECREASE):
+        yield doc.problem(
+            (*here, "value"),
+            f"數值 {figure.value} 是負數，但原文片段「{figure.quote}」沒有寫出減少；"
+            "請照原文的正負號填寫 (sign not in quote)",
+        )
     yield from _check_corrections(figure.corrections, figure.value, here, doc)
-    if figure.unit == "%" and figure.value > 100:
-        yield doc.problem((*here, "value"), f"百分比必須介於 0 到 100，讀到的是 {figure.value}")
+    yield from _check_range(figure, here, doc, context.agency)
     for b, breakdown in enumerate(figure.breakdowns):
         total = sum((part.value for part in breakdown.parts), start=0)
         if total != figure.value:
@@ -354,12 +342,27 @@ def _check_figure(at: FigureAt, text: str, doc: Document) -> Iterator[Problem]:
             )
     if at.parent is not None:
         yield from _drawable(figure.label, (*here, "label"), doc)
-        if UNIT_KINDS.get(figure.unit, figure.unit) != UNIT_KINDS.get(at.parent.unit, at.parent.unit):
+        if context.agency.measure(figure.unit) != context.agency.measure(at.parent.unit):
             yield doc.problem(
                 (*here, "unit"), f"單位「{figure.unit}」與上層數字的單位「{at.parent.unit}」不同，無法加總"
             )
 
 
-def _quote_has_value(quote: str, value: int | Decimal) -> bool:
-    digits = re.findall(r"\d[\d,]*(?:\.\d+)?", quote)
-    return any(Decimal(d.replace(",", "")) == value for d in digits)
+def _check_range(figure: Figure, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
+    """Refuse values the unit's kind cannot take: negatives that are not changes, percentages over 100."""
+    kind = agency.unit_kinds().get(figure.unit)
+    if figure.change:
+        return
+    if figure.value < 0:
+        yield doc.problem(
+            (*loc, "value"),
+            f"數值不可為負數，讀到的是 {figure.value}；若來源文件寫的是增減（例如「減少 27.11%」），"
+            "請保留負號並加上 change: true (negative value)",
+        )
+    elif kind == "百分比" and figure.value > 100:
+        yield doc.problem(
+            (*loc, "value"),
+            f"百分比必須介於 0 到 100，讀到的是 {figure.value}；若這是增減（例如「增加 120%」），請加上 change: true",
+        )
+
+

@@ -1,13 +1,13 @@
 """Walk a record's figures and plan items once, the same way for every stage that needs them."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from .load import Loc
-from .model import Figure, Plan, PlanItem, Report
+from .model import Budget, BudgetLine, Figure, Plan, PlanItem, Report
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ def report_figures(report: Report) -> list[FigureAt]:
     return found
 
 
-def all_figures(report: Report) -> list[FigureAt]:
-    """List every figure of a report, each breakdown part right after the figure it belongs to."""
+def with_parts(figures: Iterable[FigureAt]) -> list[FigureAt]:
+    """List figures, each followed by the parts of its breakdowns (and theirs), depth first."""
     out: list[FigureAt] = []
 
     def walk(at: FigureAt) -> None:
@@ -65,9 +65,14 @@ def all_figures(report: Report) -> list[FigureAt]:
         for part in at.parts():
             walk(part)
 
-    for at in report_figures(report):
+    for at in figures:
         walk(at)
     return out
+
+
+def all_figures(report: Report) -> list[FigureAt]:
+    """List every figure of a report, each breakdown part right after the figure it belongs to."""
+    return with_parts(report_figures(report))
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def plan_items(plan: Plan) -> list[ItemAt]:
             out.append(here)
             walk(item.children, (*here.loc, "children"), here.path, here.positions)
 
-    walk(plan.items.entries, ("items", "entries"), (), ())
+    walk(plan.item_entries, ("items", "entries"), (), ())
     return out
 
 
@@ -119,4 +124,85 @@ def find_item(plan: Plan, names: list[str]) -> ItemAt | None:
                 return found
         return None
 
-    return search(plan.items.entries, names, None) if names else None
+    return search(plan.item_entries, names, None) if names else None
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of a budget table: the document's, or the portal's sum of sub-lines (`computed`), or none."""
+
+    value: int | None
+    computed: bool = False
+
+
+def line_amount(line: BudgetLine, column: str | None = None) -> Amount:
+    """Return a line's amount in the first column (or the named one), summing sub-lines when the document gives none."""
+    own = line.amount if column is None else line.amounts.get(column)
+    if own is not None or not line.lines:
+        return Amount(own)
+    parts = [line_amount(sub, column).value for sub in line.lines]
+    return Amount(sum(p for p in parts if p is not None), True) if None not in parts else Amount(None)
+
+
+def budget_total(budget: Budget, column: str | None = None) -> Amount:
+    """Return the table's total: the declared one, else the portal's sum of the top-level lines."""
+    declared = budget.total if column is None else budget.totals.get(column)
+    if declared is not None:
+        return Amount(declared)
+    parts = [line_amount(line, column).value for line in budget.lines]
+    return Amount(sum(p for p in parts if p is not None), True) if None not in parts else Amount(None)
+
+
+def line_kind(budget: Budget) -> str:
+    """Name what the top-level lines are: the level the document gives them all (目, 款 …), else 類."""
+    levels = {line.level for line in budget.lines if line.level}
+    return levels.pop() if len(levels) == 1 else "類"
+
+
+@dataclass(frozen=True)
+class LineAt:
+    """A budget line with where it stands: in the record, its positions per level, and its label."""
+
+    loc: Loc
+    positions: tuple[int, ...]
+    line: BudgetLine
+    parent: BudgetLine | None
+
+    @property
+    def depth(self) -> int:
+        """Return the level, 0 for a top-level line."""
+        return len(self.positions) - 1
+
+    @property
+    def anchor(self) -> Markup:
+        """Return the line's anchor on its budget page, e.g. line-5-2."""
+        return Markup("line-" + "-".join(map(str, self.positions)))
+
+    @property
+    def label(self) -> str:
+        """Name the line as the table does: 壹、一般行政, or 2.5.1.1-120101 行政管理 for a numeric code."""
+        line = self.line
+        if not line.no:
+            return line.name
+        return f"{line.no} {line.name}" if line.no[0].isascii() else f"{line.no}、{line.name}"
+
+    def figures(self) -> list[FigureAt]:
+        """Locate the figures of the line's note, breakdown parts after their figure."""
+        return with_parts(
+            FigureAt((*self.loc, "figures", f), self.anchor, self.label, self.line.note, figure, f + 1, (figure.label,))
+            for f, figure in enumerate(self.line.figures)
+        )
+
+
+def budget_lines(budget: Budget) -> list[LineAt]:
+    """List every line of a budget table depth first, each followed by its sub-lines."""
+    out: list[LineAt] = []
+
+    def walk(lines: list[BudgetLine], loc: Loc, positions: tuple[int, ...], parent: BudgetLine | None) -> None:
+        for i, line in enumerate(lines):
+            here = LineAt((*loc, i), (*positions, i + 1), line, parent)
+            out.append(here)
+            walk(line.lines, (*here.loc, "lines"), here.positions, line)
+
+    walk(budget.lines, ("budget", "lines"), (), None)
+    return out

@@ -15,6 +15,7 @@ LAYERS = [
     {"load"},
     {"model"},
     {"walk"},
+    {"translate"},
     {"validate"},
     {"assemble"},
     {"paths"},

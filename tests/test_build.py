@@ -79,10 +79,11 @@ def test_every_plan_item_and_budget_line_is_on_the_site(built_site: Path) -> Non
             assert item.objective in plan_text
         for step in item.steps:
             assert step in plan_text
+    assert plan.priorities and plan.budget
     for priority in plan.priorities.entries:
         assert priority.text in plan_text
     for line in plan.budget.lines:
-        assert f"{line.no} {line.category} {line.program} {line.amount:,}" in budget_text
+        assert f"{line.no} {line.name} {line.program} {line.amount:,}" in budget_text
     assert "合計 59,738 100.00%" in budget_text
     assert "本年度預算合計 59,738 千元，即 5,973 萬 8 千元。" in budget_text
 

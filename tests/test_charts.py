@@ -23,7 +23,9 @@ from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, budget_chart
 @pytest.fixture(scope="module")
 def chart() -> Chart:
     agency = load_portal(ROOT / "data", ROOT).agencies[0]
-    return budget_chart(agency, agency.plans[0].record)
+    plan = agency.plans[0].record
+    assert plan.budget
+    return budget_chart(agency, plan, plan.budget)
 
 
 PERIODS = Chart("p.svg", "t", ("110 下半年", "111 上半年", "111 下半年"), (12, Decimal("3.5"), 20), "場", "a",
@@ -126,7 +128,7 @@ def test_same_chart_same_bytes_across_processes(chart: Chart) -> None:
         "import sys; from conftest import ROOT; from generator.charts import budget_chart;"
         "from generator.assemble import load_portal; from generator.charts import draw;"
         "a = load_portal(ROOT / 'data', ROOT).agencies[0];"
-        "sys.stdout.buffer.write(draw(budget_chart(a, a.plans[0].record)).svg)"
+        "sys.stdout.buffer.write(draw(budget_chart(a, a.plans[0].record, a.plans[0].record.budget)).svg)"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT / "tests", capture_output=True, check=True,

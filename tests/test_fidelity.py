@@ -43,6 +43,7 @@ def _items(items: list[PlanItem]) -> Iterator[PlanItem]:
 def test_every_plan_text_is_in_the_plan_document(records: tuple[Plan, Report]) -> None:
     plan, _ = records
     source = _squash((SOURCES / plan.source.file).read_text(encoding="utf-8"))
+    assert plan.budget and plan.items and plan.priorities
     texts = [plan.title, plan.introduction or "", plan.budget.source_section, plan.items.source_section]
     texts += [p.text for p in plan.priorities.entries]
     for item in _items(plan.items.entries):
@@ -56,8 +57,9 @@ def test_budget_table_matches_the_plan_document(records: tuple[Plan, Report]) ->
     source = (SOURCES / plan.source.file).read_text(encoding="utf-8")
     table = source[source.index("施政計畫與預算配合對照表") : source.index("\n合計")]
     rows = re.findall(r"^(\S)、(\S+)\t(\S+)\t([\d,]+)", table, re.M)
+    assert plan.budget
     assert [(r[0], r[1], r[2], int(r[3].replace(",", ""))) for r in rows] == [
-        (line.no, line.category, line.program, line.amount) for line in plan.budget.lines
+        (line.no, line.name, line.program, line.amount) for line in plan.budget.lines
     ]
     total = re.search(r"^合計\t+([\d,]+)", source, re.M)
     assert total and int(total.group(1).replace(",", "")) == plan.budget.total == 59738

@@ -66,8 +66,9 @@ def test_report_csv_round_trips_to_the_yaml_and_the_page(built_site: Path) -> No
 def test_budget_csv_round_trips_to_the_yaml_and_the_page(built_site: Path) -> None:
     plan = load_portal(ROOT / "data", ROOT).agencies[0].plans[0].record
     rows = read_csv(built_site / "opendata/kcg-ethics/113-budget.csv")
-    assert [(r["no"], r["category"], int(r["amount_thousand_ntd"])) for r in rows] == [
-        (line.no, line.category, line.amount) for line in plan.budget.lines
+    assert plan.budget
+    assert [(r["no"], r["name"], int(r["amount_thousand_ntd"])) for r in rows] == [
+        (line.no, line.name, line.amount) for line in plan.budget.lines
     ]
     page = text_of(built_site / "kcg-ethics/plans/113/budget/index.html")
     for row in rows:
