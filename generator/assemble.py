@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Store, code_version, digest, pool
+from .checks import Context
 from .errors import DataError, Problem
 from .formats import period_index
 from .load import Document
 from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
-from .validate import KINDS, Context, check_record, check_serves, read_document
+from .validate import KINDS, check_record, check_serves, read_document
 
 log = logging.getLogger("generator")
 # Check files in worker processes only when there are enough of them to pay for starting the workers.
@@ -57,7 +58,10 @@ class _Job:
 
 
 # What a checked record depends on besides its file: the checking code and the model library.
-CODE = (("errors", "formats", "load", "model", "walk", "validate", "assemble"), ("pydantic", "pyyaml"))
+CODE = (
+    ("errors", "formats", "load", "model", "walk", "translate", "checks", "plan_checks", "validate", "assemble"),
+    ("pydantic", "pyyaml"),
+)
 _PASSED = "passed"
 
 
@@ -161,7 +165,7 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
                 problems.append(Problem(shown(path), 1, 1, "", _misplaced_message()))
                 continue
             keep = keep_reports or kind == "plans"
-            depends = digest(units, catalogue_key if kind == "reports" else "")  # only reports refer to indicators
+            depends = digest(units, catalogue_key)  # report figures and plan goals refer to the indicators
             jobs.append((bundle, _Job(path, shown(path), kind, context, keep, depends)))
         catalogues.append((bundle, catalogue_doc, agency is not None))
     plans_failed: set[str] = set()

@@ -20,9 +20,11 @@ def western_year(roc_year: int) -> int:
     return roc_year + 1911
 
 
-def roc_year(year: int) -> str:
-    """Show an ROC year with its Western year: 113 年度（2024 年）."""
-    return f"{year} 年度（{western_year(year)} 年）"
+def roc_year(year: int, to_year: int | None = None) -> str:
+    """Show ROC years with their Western years: 113 年度（2024 年）, 104 至 107 年度（2015 至 2018 年）."""
+    if to_year is None:
+        return f"{year} 年度（{western_year(year)} 年）"
+    return f"{year} 至 {to_year} 年度（{western_year(year)} 至 {western_year(to_year)} 年）"
 
 
 def period_slug(year: int, period: str) -> str:

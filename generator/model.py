@@ -171,16 +171,89 @@ class PlanItems(Record):
     entries: list[PlanItem] = Field(min_length=1, description="最上層的計畫項目，依來源順序")
 
 
+class Target(Record):
+    """The target value of a measurement indicator for one year (年度目標值), as the document writes it."""
+
+    year: int = Field(ge=1, le=300, description="民國年度，例如 103；必須在計畫的年度之內")
+    value: Number = Field(description="目標值，照來源文件（不加千分位逗號）")
+    unit: Text = Field(description=_UNIT_HELP)
+    quote: Text = Field(description="目標值在文件中的寫法，例如「6場」「100%」；必須包含 value")
+
+
+class MeasureIndicator(Record):
+    """A measurement indicator (衡量指標) of a strategic goal: its weight, how it is assessed, its targets."""
+
+    no: Text | None = Field(None, description="指標的項次，例如「一」")
+    name: Text = Field(description="衡量指標的名稱，照來源文件，不含權重，例如「推展會展活動」")
+    weight: Number | None = Field(None, description="權重（百分比的數字），例如文件寫「(6%)」就填 6")
+    system: Text | None = Field(None, description="評估體制，照來源文件，例如「1」（請加引號）")
+    method: Text | None = Field(None, description="評估方式，照來源文件，例如「統計數據」「完成工作項目」")
+    standard: Text | None = Field(None, description="衡量標準：公式或里程碑，照來源文件逐字抄錄")
+    milestones: list[Figure] = Field(
+        default_factory=list,
+        description="衡量標準中的里程碑（例如「完成工程招標50%」），每個的原文要出現在 standard 中",
+    )
+    targets: list[Target] = Field(default_factory=list, description="各年度的目標值（年度目標值），依年度先後")
+    indicator: Slug | None = Field(
+        None, description="工作成果中追蹤這個指標的數字（indicators.yml 的 id）；有了才能比較目標與實際"
+    )
+    better: Literal["越高越好", "越低越好"] = Field("越高越好", description="實際值高於或低於目標值才算達成")
+
+
+class Goal(Record):
+    """A strategic goal (策略績效目標) with its weight and measurement indicators."""
+
+    no: Text | None = Field(None, description="目標的項次，例如「一」")
+    name: Text = Field(description="策略績效目標的名稱，照來源文件，不含權重")
+    weight: Number | None = Field(None, description="權重（百分比的數字），例如文件寫「(25%)」就填 25")
+    indicators: list[MeasureIndicator] = Field(min_length=1, description="這個目標的衡量指標，依來源順序")
+
+
+class Goals(Record):
+    """The plan's strategic goals and measurement indicators with their section in the source."""
+
+    source_section: Text = Field(description="來源文件中的章節或表格名稱，例如「策略績效目標與衡量指標」")
+    entries: list[Goal] = Field(min_length=1, description="各項策略績效目標，依來源順序")
+
+
 class Plan(Record):
     """An administrative plan or a budget (data/<代號>/plans/<年度>.yml); every section is optional."""
 
-    year: int = Field(ge=1, le=300, description="民國年度，例如 113（檔名也必須是 113.yml）")
+    year: int = Field(ge=1, le=300, description="民國年度，例如 113（檔名也必須是 113.yml）；多年期計畫填第一年")
+    to_year: int | None = Field(
+        None, ge=1, le=300,
+        description="多年期計畫（例如中程施政計畫 104–107 年度）的最後一年；檔名寫成 104-107.yml",
+    )
     title: Text = Field(description="文件標題")
     source: Source = Field(description="來源文件（名稱與檔名）")
     introduction: Text | None = Field(None, description="前言，照來源文件逐字抄錄")
     priorities: Priorities | None = Field(None, description="施政重點（來源文件有才填）")
     budget: Budget | None = Field(None, description="預算表（來源文件有才填）")
     items: PlanItems | None = Field(None, description="計畫項目（含目標、實施要領與預算；來源文件有才填）")
+    goals: Goals | None = Field(
+        None, description="策略績效目標與衡量指標（含權重、評估方式與年度目標值；來源文件有才填）"
+    )
+
+    @property
+    def slug(self) -> str:
+        """Return the file and URL stem of the plan: 113, or 104-107 for a plan over several years."""
+        return f"{self.year}-{self.to_year}" if self.to_year else str(self.year)
+
+    @property
+    def name(self) -> str:
+        """Name the plan's years: 113 年度, or 104 至 107 年度."""
+        return f"{self.year} 至 {self.to_year} 年度" if self.to_year else f"{self.year} 年度"
+
+    @property
+    def kind(self) -> str:
+        """Say what the document is: a 施政計畫, or only a 預算 when it has nothing but a budget table."""
+        only_budget = self.budget is not None and not (self.priorities or self.items or self.goals)
+        return "預算" if only_budget else "施政計畫"
+
+    @property
+    def years(self) -> range:
+        """Return the ROC years the plan covers."""
+        return range(self.year, (self.to_year or self.year) + 1)
 
     @property
     def item_entries(self) -> list[PlanItem]:
@@ -314,5 +387,5 @@ class Portal:
         return len(self.agencies), plans, reports
 
 
-for _model in (BudgetLine, Budget, Plan, Breakdown, Figure):
+for _model in (BudgetLine, Budget, MeasureIndicator, Goal, Goals, Plan, Breakdown, Figure):
     _model.model_rebuild()

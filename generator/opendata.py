@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from .charts import Chart
-from .formats import western_year
+from .formats import roc_year, western_year
 from .model import Budget, Plan, Portal
 from .paths import report_dir
+from .trends import Judged
 from .walk import FigureAt, all_figures, budget_lines, budget_total, line_amount, plan_items
 
 LICENSE = {
@@ -50,7 +51,7 @@ class Table:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([c.name for c in self.columns])
-        writer.writerows([["" if v is None else v for v in row] for row in self.rows])
+        writer.writerows([[_cell(v) for v in row] for row in self.rows])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
     def json(self) -> bytes:
@@ -65,6 +66,15 @@ class Table:
             "fields": [c.__dict__ for c in self.columns],
             "rows": [dict(zip(names, row, strict=True)) for row in self.rows],
         })
+
+
+def _cell(value: object) -> object:
+    """Write a CSV cell: blank for none, true/false as Table Schema spells booleans, anything else as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def json_bytes(doc: object) -> bytes:
@@ -90,6 +100,7 @@ _FIGURE_COLUMNS = (
     Column("label", "string", "項目", "這個數字計算的是什麼"),
     Column("value", "number", "數值", "數值，照來源文件"),
     Column("unit", "string", "單位", "數值的單位，例如 案、人次、%"),
+    Column("change", "boolean", "增減", "true 表示這個數字是增減（例如「減少 27.11%」），負數為減少"),
     Column("breakdown", "string", "細分方式", "細分的分類方式（最上層數字為空白）"),
     Column("part_of", "string", "上層項目", "細分所屬的數字（最上層數字為空白）"),
     Column("quote", "string", "原文", "數字在來源文件中的原文"),
@@ -115,22 +126,25 @@ def chart_table(chart: Chart) -> Table:
     )
 
 
-def datasets(portal: Portal) -> list[Table]:
-    """Return the per-document datasets: each plan's budget and items, each report's figures."""
+def datasets(portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]]) -> list[Table]:
+    """Return the per-document datasets: each plan's budget, goals and items, each report's figures."""
     tables: list[Table] = []
     for agency in portal.agencies:
         for sourced in agency.plans:
             plan = sourced.record
             common = (agency.agency.name, plan.year, western_year(plan.year))
             period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
-            base = f"opendata/{agency.id}/{plan.year}"
+            base = f"opendata/{agency.id}/{plan.slug}"
             if plan.budget is not None:
-                tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.year}", base, plan, plan.budget))
+                tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan, plan.budget))
+            if plan.goals is not None:
+                tables.append(_goals_table(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan,
+                                           judged.get(agency.id, {})))
             if plan.items is None:
                 continue
             unit = plan.budget.unit if plan.budget else ""
             tables.append(Table(
-                name=f"{agency.id}-{plan.year}-plan-items",
+                name=f"{agency.id}-{plan.slug}-plan-items",
                 path=f"{base}-plan-items",
                 title=f"{agency.agency.name} {plan.year} 年度施政計畫項目",
                 description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（{unit or '千元'}）。",
@@ -229,6 +243,54 @@ def _budget_tables(agency_name: str, name: str, base: str, plan: Plan, budget: B
     return tables
 
 
+def _goals_table(
+    agency_name: str, name: str, base: str, plan: Plan, judged: dict[tuple[str, int, int], list[Judged]]
+) -> Table:
+    """Describe a plan's goals and measurement indicators as data: one row per yearly target, with the result."""
+    assert plan.goals is not None
+    rows: list[tuple[Any, ...]] = []
+    for g, goal in enumerate(plan.goals.entries):
+        for i, measure in enumerate(goal.indicators):
+            head = (agency_name, plan.year, western_year(plan.year), goal.no, goal.name, goal.weight, measure.no,
+                    measure.name, measure.weight, measure.system, measure.method, measure.standard, measure.better)
+            results = judged.get((plan.slug, g, i), [])
+            for j in results:
+                actual = j.actual
+                rows.append((*head, j.target.year, j.target.value, j.target.unit, j.target.quote,
+                             actual.value if actual else None, actual.report.name if actual else None,
+                             None if j.met is None else ("達成" if j.met else "未達成")))
+            if not results:
+                rows.append((*head, *(None,) * 7))
+    return Table(
+        name=f"{name}-goals",
+        path=f"{base}-goals",
+        title=f"{agency_name} {plan.name}策略績效目標與衡量指標",
+        description=f"{plan.name}施政計畫的每一個衡量指標：權重、評估方式、衡量標準與各年度目標值；"
+        "有全年工作成果時並列實際值與達成情形（本網站判斷）。",
+        period=roc_year(plan.year, plan.to_year),
+        source=f"《{plan.source.document}》〈{plan.goals.source_section}〉",
+        columns=(*_COMMON,
+                 Column("goal_no", "string", "目標項次", "策略績效目標的項次"),
+                 Column("goal", "string", "策略績效目標", "照來源文件"),
+                 Column("goal_weight_pct", "number", "目標權重（%）", "目標的權重，百分比"),
+                 Column("indicator_no", "string", "指標項次", "衡量指標的項次"),
+                 Column("indicator", "string", "衡量指標", "照來源文件"),
+                 Column("indicator_weight_pct", "number", "指標權重（%）", "衡量指標的權重，百分比"),
+                 Column("system", "string", "評估體制", "照來源文件"),
+                 Column("method", "string", "評估方式", "照來源文件"),
+                 Column("standard", "string", "衡量標準", "公式或里程碑，照來源文件"),
+                 Column("better", "string", "判斷方向", "越高越好或越低越好"),
+                 Column("target_year", "integer", "目標年度", "民國年度"),
+                 Column("target_value", "number", "目標值", "照來源文件"),
+                 Column("target_unit", "string", "目標值單位", "照來源文件"),
+                 Column("target_text", "string", "目標值原文", "目標值在文件中的寫法"),
+                 Column("actual_value", "number", "實際值", "同年度全年工作成果中該指標的數字（沒有則空白）"),
+                 Column("actual_period", "string", "實際值期間", "實際值出自哪一期工作成果"),
+                 Column("met", "string", "達成情形", "本網站比較實際值與目標值的結果：達成或未達成（無法判斷則空白）")),
+        rows=tuple(rows),
+    )
+
+
 def _item_rows(plan: Plan) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for at in plan_items(plan):
@@ -243,7 +305,7 @@ def _figure_rows(figures: Iterable[FigureAt]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for at in figures:
         figure, parent = at.figure, at.parent.label if at.parent else None
-        rows.append((at.where, figure.label, figure.value, figure.unit, at.by, parent, figure.quote))
+        rows.append((at.where, figure.label, figure.value, figure.unit, figure.change, at.by, parent, figure.quote))
     return rows
 
 

@@ -38,11 +38,13 @@ from .paths import (
 from .trends import (
     BudgetHistory,
     Figures,
+    Judged,
     Point,
     agency_figures,
     budget_history,
     corrections,
     data_through,
+    judged,
     nearest_plan_link,
     plan_links,
     series,
@@ -117,6 +119,7 @@ class _Agency:
     budget_history: BudgetHistory | None
     report_charts: dict[str, dict[int, list[Chart]]]
     budget_charts: list[Chart]
+    judged: dict[tuple[str, int, int], list[Judged]]
     links: dict[tuple[str, ...], list[tuple[Plan, str]]] = field(default_factory=dict)
 
     def plan_links(self, names: list[str]) -> list[tuple[Plan, str]]:
@@ -149,9 +152,10 @@ def _describe(portal: Portal, site: Site) -> list[_Agency]:
         history = budget_history(agency)
         budget_charts = budget_history_charts(agency, history) if history else []
         site.charts.update({chart.file: chart for chart in budget_charts})
-        agencies.append(
-            _Agency(agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts)
-        )
+        agencies.append(_Agency(
+            agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts,
+            judged(agency, series_by_id),
+        ))
     return agencies
 
 
@@ -207,7 +211,7 @@ def _write_pages(env: jinja2.Environment, site: Site, portal: Portal, agencies: 
         })
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, updated)
+    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections([(a.data, a.figures) for a in agencies])
     site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
@@ -229,13 +233,16 @@ def _publish_charts(site: Site) -> None:
         site.files[opendata.chart_table(chart).path + ".png"] = site.drawn[path].png
 
 
-def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, updated: str) -> None:
+def _publish_data(
+    env: jinja2.Environment, site: Site, portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]],
+    updated: str,
+) -> None:
     """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
     for chart in site.charts.values():
         table = opendata.chart_table(chart)
         site.files[table.path + ".csv"] = table.csv()
         site.files[table.path + ".json"] = table.json()
-    tables = opendata.datasets(portal)
+    tables = opendata.datasets(portal, judged)
     listed = []
     for table in tables:
         csv_bytes, json_bytes = table.csv(), table.json()
@@ -269,7 +276,13 @@ def _plan_pages(
         for anchor, found in serving(a.catalogue, plan).items()
     }
     total = budget_total(plan.budget) if plan.budget else None
+    goals = [
+        (goal, [(measure, a.judged[(plan.slug, g, i)], _tracked(a, base, measure.indicator))
+                for i, measure in enumerate(goal.indicators)])
+        for g, goal in enumerate(plan.goals.entries if plan.goals else [])
+    ]
     context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served, "total": total,
+               "goals": goals,
                "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
     pages = {f"{base}/index.md": env.get_template("plan.md.j2").render(**context)}
     if plan.budget is not None:
@@ -293,6 +306,13 @@ def _plan_pages(
         years.setdefault(plan.year, []).append(path)
 
 
+def _tracked(a: _Agency, page_dir: str, indicator_id: str | None) -> Markup | None:
+    """Link to the page of the indicator whose figures give a measurement indicator's actual values."""
+    if indicator_id is None or indicator_id not in a.series:
+        return None
+    return md_link(page_dir, f"{indicator_dir(a.data, indicator_id)}/")
+
+
 def _report_page(
     env: jinja2.Environment, site: Site, a: _Agency, sourced: Sourced[Report], years: dict[int, list[str]]
 ) -> None:
@@ -304,6 +324,12 @@ def _report_page(
     by_place = {(at.anchor, at.loc[-1]): described[at.number] for at in top}
     by_id = {i.id: i for i in a.catalogue}
 
+    targets: dict[str, list[Judged]] = {}  # this year's targets, judged only by a full-year report
+    for found in a.judged.values():
+        for j in found:
+            if j.measure.indicator and j.target.year == report.year and report.period == "全年":
+                targets.setdefault(j.measure.indicator, []).append(j)
+
     def trace(figure: Figure) -> list[tuple[str, Markup]]:
         """Link a figure to its indicator page and to the plan item it serves, in the nearest plan year."""
         if figure.indicator is None:
@@ -313,6 +339,10 @@ def _report_page(
         nearest = nearest_plan_link(a.plan_links(indicator.serves), report.year)
         if nearest:
             out.append((f"{nearest[0].year} 年度計畫：{' > '.join(indicator.serves)}", link(base, nearest[1])))
+        for j in targets.get(indicator.id, []):
+            verdict = "" if j.met is None else "，達成" if j.met else "，未達成"
+            goals = link(base, f"{plan_dir(agency, j.plan)}/#goals")
+            out.append((f"{j.plan.name}目標 {j.target.quote}{verdict}", goals))
         return out
 
     path = f"{base}/index.md"
@@ -348,6 +378,8 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
                 plan_links=[(plan, md_link(base, href)) for plan, href in a.plan_links(indicator.serves)],
                 chart=chart, chart_src=_relative(chart, base) if chart else None,
                 cite=_cite(chart.document if chart else "", f"{base}/"), root=root_of(base),
+                targets=[(j, md_link(base, f"{plan_dir(agency, j.plan)}/#goals")) for found in a.judged.values()
+                         for j in found if j.measure.indicator == indicator.id],
             )
             pages.append(path)
             rows.append({"indicator": indicator, "latest": points[-1] if points else None,

@@ -10,7 +10,7 @@ from .model import AgencyData, Plan, Report
 
 def plan_dir(agency: AgencyData, plan: Plan) -> str:
     """Return the folder of a plan's pages."""
-    return f"{agency.id}/plans/{plan.year}"
+    return f"{agency.id}/plans/{plan.slug}"
 
 
 def report_dir(agency: AgencyData, report: Report) -> str:

@@ -34,6 +34,7 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
         for sourced in agency.plans:
             plan = sourced.record
             out.update(_budget_numbers(agency.id, plan))
+            out.update(_goal_numbers(agency.id, plan))
             for item in plan_items(plan):
                 if item.item.budget is not None:
                     label = f"{plan.year}年度 計畫 {'/'.join(item.path)} {item.item.name} 預算"
@@ -45,6 +46,23 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
                 key = (agency.id, report.year, report.period, at.where, at.names)
                 label = f"{report.year}年{report.period} {at.where} {' > '.join(at.names)}"
                 out[key] = Number(label, at.figure.value, at.figure.unit)
+    return out
+
+
+def _goal_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
+    """List a plan's goal and indicator weights and every yearly target."""
+    out = dict[tuple[Any, ...], Number]()
+    for goal in plan.goals.entries if plan.goals else []:
+        if goal.weight is not None:
+            out[(agency, plan.slug, "goal", goal.name)] = Number(f"{plan.name} 目標 {goal.name} 權重", goal.weight, "%")
+        for measure in goal.indicators:
+            key = (agency, plan.slug, "goal", goal.name, measure.name)
+            if measure.weight is not None:
+                out[key] = Number(f"{plan.name} 衡量指標 {measure.name} 權重", measure.weight, "%")
+            for target in measure.targets:
+                out[(*key, target.year)] = Number(
+                    f"{plan.name} 衡量指標 {measure.name} {target.year} 年度目標值", target.value, target.unit
+                )
     return out
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .formats import percent, period_index, period_through
-from .model import AgencyData, Budget, Correction, Indicator, Plan, Report
+from .model import AgencyData, Budget, Correction, Goal, Indicator, MeasureIndicator, Plan, Report, Target
 from .paths import plan_dir, report_dir
 from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, line_amount
 
@@ -221,3 +221,42 @@ def corrections(agencies: list[tuple[AgencyData, Figures]]) -> list[Corrected]:
                         report.source.document, f"{report_dir(agency, report)}/#{item.anchor}",
                     ))
     return sorted(out, key=lambda c: c.correction.date, reverse=True)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A target of a measurement indicator, with the actual value a full-year report gives for its year, if any."""
+
+    plan: Plan
+    goal: Goal
+    measure: MeasureIndicator
+    target: Target
+    actual: Point | None
+
+    @property
+    def met(self) -> bool | None:
+        """Tell whether the target was met; None when there is no actual value to judge by."""
+        if self.actual is None:
+            return None
+        if self.measure.better == "越低越好":
+            return self.actual.value <= self.target.value
+        return self.actual.value >= self.target.value
+
+
+def judged(agency: AgencyData, series_by_id: dict[str, list[Point]]) -> dict[tuple[str, int, int], list[Judged]]:
+    """Pair every target with the actual value of its year, keyed by plan slug, goal and indicator position.
+
+    Only a full-year (全年) report can show whether a yearly target was met; nothing is judged without one,
+    and nothing is judged where the document gives no target.
+    """
+    out: dict[tuple[str, int, int], list[Judged]] = {}
+    for sourced in agency.plans:
+        plan = sourced.record
+        for g, goal in enumerate(plan.goals.entries if plan.goals else []):
+            for i, measure in enumerate(goal.indicators):
+                points = series_by_id.get(measure.indicator, []) if measure.indicator else []
+                full_year = {p.report.year: p for p in points if p.report.period == "全年"}
+                out[(plan.slug, g, i)] = [
+                    Judged(plan, goal, measure, target, full_year.get(target.year)) for target in measure.targets
+                ]
+    return out

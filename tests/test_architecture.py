@@ -16,6 +16,8 @@ LAYERS = [
     {"model"},
     {"walk"},
     {"translate"},
+    {"checks"},
+    {"plan_checks"},
     {"validate"},
     {"assemble"},
     {"paths"},

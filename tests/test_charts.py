@@ -145,7 +145,7 @@ def test_alt_text_is_written_from_the_data(chart: Chart) -> None:
 
 
 def test_the_checks_know_exactly_the_characters_of_the_font() -> None:
-    from generator.validate import COVERAGE, drawable
+    from generator.checks import COVERAGE, drawable
 
     if os.environ.get("UPDATE_GOLDEN"):
         COVERAGE.write_text(font().coverage(), encoding="ascii")
