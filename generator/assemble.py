@@ -14,7 +14,6 @@ from typing import Any
 from .cache import Store, code_version, digest, pool
 from .checks import Context
 from .errors import DataError, Problem
-from .formats import period_index
 from .load import Document
 from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
 from .validate import KINDS, check_record, check_serves, read_document
@@ -194,7 +193,7 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             agencies.append(bundle)
     for bundle in agencies:
         bundle.plans.sort(key=lambda s: s.record.year)
-        bundle.reports.sort(key=lambda s: (s.record.year, period_index(s.record.period)))
+        bundle.reports.sort(key=lambda s: s.record.span)
     if not passed <= known:  # one list, rewritten when it grew; also when other files have problems
         store.write(_PASSED, "\n".join(sorted(known | passed)).encode("ascii") + b"\n")
     if problems:

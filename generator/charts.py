@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 
 from .cache import Store, code_version, digest, pool
 from .canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
-from .formats import PERIOD_SHORT, roc_year, value_label, western_year
+from .formats import roc_year, value_label
 from .model import AgencyData, Budget, Indicator, Plan, Report
 from .paths import budget_history_dir, indicator_dir, plan_dir, report_dir
 from .trends import BudgetHistory, Point
@@ -124,7 +124,7 @@ def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]
                 alt=f"長條圖，{report.name}{figure.label} {value_label(figure.value, figure.unit)}，"
                 f"依{breakdown.by}：{listing}。",
                 document=f"《{report.source.document}》",
-                period=f"{report.name}（{western_year(report.year)} 年）",
+                period=f"{report.name}（{report.span.western} 年）",
             ))
         out[at.number] = charts_of_figure
     return out
@@ -137,7 +137,7 @@ def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point
     return Chart(
         file=f"{indicator_dir(agency, indicator.id)}/series.svg",
         title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
-        labels=tuple(f"{p.report.year}{PERIOD_SHORT[p.report.period]}" for p in points),
+        labels=tuple(p.report.span.short for p in points),
         values=tuple(p.value for p in points),
         unit=indicator.unit,
         alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",

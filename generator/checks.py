@@ -11,7 +11,8 @@ from pathlib import Path
 from .errors import Problem
 from .formats import number, numbers_in
 from .load import Document, Loc
-from .model import Agency, Correction, Figure, Indicator
+from .model import Agency, Correction, Figure, FigurePeriod, Indicator, PeriodRange
+from .periods import parse_month
 from .walk import FigureAt
 
 # Words that show a quoted figure is a decrease, so that a negative value matches its quote.
@@ -112,7 +113,9 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
             "請照原文的正負號填寫 (sign not in quote)",
         )
     yield from check_corrections(figure.corrections, figure.value, here, doc)
-    yield from _check_range(figure, here, doc, context.agency)
+    if figure.period is not None:
+        yield from check_months(figure.period, (*here, "period"), doc)
+    yield from _check_value(figure, here, doc, context.agency)
     for b, breakdown in enumerate(figure.breakdowns):
         total = sum((part.value for part in breakdown.parts), start=0)
         if total != figure.value:
@@ -129,7 +132,30 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
             )
 
 
-def _check_range(figure: Figure, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
+def check_months(period: PeriodRange | FigurePeriod, loc: Loc, doc: Document) -> Iterator[Problem]:
+    """Check a period written as months: both months real, the start not after the end, one way of writing it."""
+    if isinstance(period, FigurePeriod):
+        named, months = period.year is not None or period.name is not None, period.start or period.end
+        if named == bool(months) or (named and None in (period.year, period.name)) or (
+            months and None in (period.start, period.end)
+        ):
+            yield doc.problem(
+                loc,
+                "期間請寫成 year 加 name（例如 year: 109、name: 下半年），或 start 加 end（例如 start: 89-07、"
+                "end: 96-04），兩種寫法擇一 (period incomplete)",
+            )
+            return
+        if named:
+            return
+    start, end = parse_month(period.start or ""), parse_month(period.end or "")
+    for key, month, text in (("start", start, period.start), ("end", end, period.end)):
+        if month is None:
+            yield doc.problem((*loc, key), f"「{text}」不是民國年-月，請寫成例如 89-07（月份 01 到 12）")
+    if start and end and start > end:
+        yield doc.problem((*loc, "end"), f"結束的月份 {period.end} 在開始的月份 {period.start} 之前")
+
+
+def _check_value(figure: Figure, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
     """Refuse values the unit's kind cannot take: negatives that are not changes, percentages over 100."""
     kind = agency.unit_kinds().get(figure.unit)
     if figure.change:

@@ -1,18 +1,8 @@
-"""Write numbers, units and periods the way Taiwanese readers expect; depends on nothing else in the package."""
+"""Write numbers, amounts and years the way Taiwanese readers expect; depends on nothing else in the package."""
 from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-
-# Report periods as staff write them, with the file and URL stem of each, in the order of the year.
-PERIODS = {"上半年": "h1", "下半年": "h2", "全年": "year"}
-PERIOD_END = {"上半年": "6 月 30 日", "下半年": "12 月 31 日", "全年": "12 月 31 日"}
-PERIOD_SHORT = {"上半年": "上", "下半年": "下", "全年": "全年"}
-
-
-def period_index(period: str) -> int:
-    """Return where a period falls in the year: 上半年 0, 下半年 1, 全年 2."""
-    return list(PERIODS).index(period)
 
 
 def western_year(roc_year: int) -> int:
@@ -25,21 +15,6 @@ def roc_year(year: int, to_year: int | None = None) -> str:
     if to_year is None:
         return f"{year} 年度（{western_year(year)} 年）"
     return f"{year} 至 {to_year} 年度（{western_year(year)} 至 {western_year(to_year)} 年）"
-
-
-def period_slug(year: int, period: str) -> str:
-    """Return the file and URL stem of a report period, e.g. 110-h2."""
-    return f"{year}-{PERIODS[period]}"
-
-
-def period_name(year: int, period: str) -> str:
-    """Name a report's period: 110 年下半年."""
-    return f"{year} 年{period}"
-
-
-def period_through(year: int, period: str) -> str:
-    """Return the last day a period covers, e.g. 110 年 12 月 31 日."""
-    return f"{year} 年 {PERIOD_END[period]}"
 
 
 def number(value: int | Decimal) -> str:

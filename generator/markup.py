@@ -84,6 +84,10 @@ def environment(**globals_: Any) -> jinja2.Environment:
     env.filters["number_or_dash"] = lambda value: Markup("—") if value is None else number(value)
     env.filters["report_name"] = lambda report: Markup(report.name)
     env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
+    env.filters["report_years"] = lambda report: Markup(
+        formats.roc_year(report.year) + report.period if report.span.named
+        else f"{report.name}（{report.span.western} 年）"
+    )
     env.filters["plan_years"] = lambda plan: Markup(formats.roc_year(plan.year, plan.to_year))
     env.filters["line_kind"] = lambda budget: Markup(escape(line_kind(budget)))
     env.filters.update(

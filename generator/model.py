@@ -7,7 +7,7 @@ from typing import Annotated, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .formats import period_name, period_slug
+from .periods import Span, parse_month
 
 Text = Annotated[str, StringConstraints(min_length=1), Field(description="文字，不可空白")]
 Amount = Annotated[int, Field(description="金額（整數，單位見 budget.unit，不加千分位逗號）")]
@@ -26,7 +26,13 @@ _UNIT_HELP = "單位，照來源文件：" + "、".join(DEFAULT_UNITS) + "，或
 MoneyUnit = Literal["元", "千元", "萬元"]
 BudgetPhase = Literal["預算案", "法定預算", "決算"]
 
-Period = Literal["上半年", "下半年", "全年"]
+NamedPeriod = Literal[
+    "上半年", "下半年", "全年", "第1季", "第2季", "第3季", "第4季",
+    "1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月",
+]
+RocMonth = Annotated[
+    str, StringConstraints(pattern=r"^\d{1,3}-\d{2}$"), Field(description="民國年-月，例如 89-07（月份寫兩位數）")
+]
 
 
 IsoDate = Annotated[
@@ -41,6 +47,36 @@ class Record(BaseModel):
     """Refuse unknown fields and type coercion: what staff wrote is what is checked."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PeriodRange(Record):
+    """A period that is not a named part of one year: a range of months, or a total since a month."""
+
+    start: RocMonth = Field(description="第一個月，民國年-月，例如 89-07")
+    end: RocMonth = Field(description="最後一個月，民國年-月，例如 96-04")
+    cumulative: bool = Field(False, description="數字是從 start 起的累計（文件寫「累計」時才填 true）")
+
+    def span(self) -> Span:
+        """Return the months the range covers (a malformed month is reported by the checks, never read here)."""
+        start, end = parse_month(self.start) or (1, 1), parse_month(self.end) or (1, 1)
+        return Span.between(start, end, self.cumulative)
+
+
+class FigurePeriod(Record):
+    """The period of a figure the document quotes from another period, for comparison."""
+
+    year: int | None = Field(None, ge=1, le=300, description="民國年度（與 name 一起寫），例如 109")
+    name: NamedPeriod | None = Field(None, description="期間，例如「下半年」「全年」「第1季」「7月」")
+    start: RocMonth | None = Field(None, description="或：第一個月，民國年-月，例如 89-07（與 end 一起寫）")
+    end: RocMonth | None = Field(None, description="或：最後一個月，民國年-月，例如 96-04")
+    cumulative: bool = Field(False, description="數字是從 start 起的累計")
+
+    def span(self) -> Span | None:
+        """Return the months the period covers; None when it is written incompletely (the checks say so)."""
+        if self.year is not None and self.name is not None:
+            return Span.of(self.year, self.name)
+        start, end = parse_month(self.start or ""), parse_month(self.end or "")
+        return Span.between(start, end, self.cumulative) if start and end else None
 
 
 class Source(Record):
@@ -277,6 +313,9 @@ class Figure(Record):
     change: bool = Field(
         False, description="這個數字是增減（例如「減少 27.11%」「增列 3,434,244元」）：可為負數，百分比可超過 100"
     )
+    period: FigurePeriod | None = Field(
+        None, description="文件引用其他期間的數字（例如「較 109 年同期 58 件」的 58）時，寫出那個期間；本期的數字不填"
+    )
     quote: Text = Field(description="本數字在內文中的原文片段，必須逐字出現在 text 中，例如「計95會議次」")
     breakdowns: list[Breakdown] = Field(default_factory=list, description="細分（可多種），各部分加總須等於數值")
     indicator: Slug | None = Field(None, description="這個數字屬於哪一個指標（indicators.yml 中的 id），跨期比較用")
@@ -311,23 +350,32 @@ class Chapter(Record):
 
 
 class Report(Record):
-    """A half-year or annual work report (data/<代號>/reports/<年度>-h1|h2|year.yml)."""
+    """A work report or statistics of any period (data/<代號>/reports/<年度>-h1|h2|year|q1|m07.yml, 89.07-96.04.yml)."""
 
-    year: int = Field(ge=1, le=300, description="民國年度，例如 110")
-    period: Period = Field(description="期間：上半年、下半年或全年")
+    year: int | None = Field(None, ge=1, le=300, description="民國年度，例如 110（period 是起訖月份時不填）")
+    period: NamedPeriod | PeriodRange = Field(
+        description="期間：上半年、下半年、全年、第1季…第4季、1月…12月；或起訖月份 {start: 89-07, end: 96-04}"
+    )
     title: Text = Field(description="文件標題")
     source: Source = Field(description="來源文件（名稱與檔名）")
     chapters: list[Chapter] = Field(min_length=1, description="各章")
 
     @property
+    def span(self) -> Span:
+        """Return the months the report covers (a named period without a year is reported by the checks)."""
+        if isinstance(self.period, PeriodRange):
+            return self.period.span()
+        return Span.of(self.year or 0, self.period)
+
+    @property
     def slug(self) -> str:
-        """Return the file and URL stem of the report, e.g. 110-h2."""
-        return period_slug(self.year, self.period)
+        """Return the file and URL stem of the report, e.g. 110-h2 or 89.07-96.04."""
+        return self.span.slug
 
     @property
     def name(self) -> str:
         """Name the report's period: 110 年下半年."""
-        return period_name(self.year, self.period)
+        return self.span.name
 
 
 class Indicator(Record):
@@ -387,5 +435,5 @@ class Portal:
         return len(self.agencies), plans, reports
 
 
-for _model in (BudgetLine, Budget, MeasureIndicator, Goal, Goals, Plan, Breakdown, Figure):
+for _model in (BudgetLine, Budget, MeasureIndicator, Goal, Goals, Plan, Breakdown, Figure, Report):
     _model.model_rebuild()

@@ -11,7 +11,7 @@ from typing import Any
 
 from .charts import Chart
 from .formats import roc_year, western_year
-from .model import Budget, Plan, Portal
+from .model import Budget, Plan, Portal, Report
 from .paths import report_dir
 from .trends import Judged
 from .walk import FigureAt, all_figures, budget_lines, budget_total, line_amount, plan_items
@@ -164,16 +164,15 @@ def datasets(portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[J
             ))
         for sourced_report in agency.reports:
             report = sourced_report.record
-            common = (agency.agency.name, report.year, western_year(report.year))
             tables.append(Table(
                 name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
                 path=f"opendata/{agency.id}/{report.slug}-figures",
                 title=f"{agency.agency.name} {report.name}工作成果數字",
                 description=f"{report.name}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
-                period=f"{report.year} 年{report.period}（{western_year(report.year)} 年）",
+                period=f"{report.name}（{report.span.western} 年）",
                 source=f"《{report.source.document}》",
-                columns=(*_COMMON, Column("period", "string", "期間", "上半年、下半年或全年"), *_FIGURE_COLUMNS),
-                rows=tuple((*common, report.period, *row) for row in _figure_rows(all_figures(report))),
+                columns=(*_COMMON, Column("period", "string", "期間", _PERIOD_HELP), *_FIGURE_COLUMNS),
+                rows=tuple(_report_rows(agency.agency.name, report)),
             ))
     return tables
 
@@ -297,6 +296,21 @@ def _item_rows(plan: Plan) -> list[tuple[Any, ...]]:
         item = at.item
         steps = "\n".join(f"{n}. {step}" for n, step in enumerate(item.steps, 1))
         rows.append(("/".join(at.path), at.depth + 1, item.name, item.program, item.budget, item.objective, steps))
+    return rows
+
+
+_PERIOD_HELP = (
+    "數字所屬的期間：上半年、下半年、全年、第1季、7月，或起訖月份；文件引用其他期間的數字時是那個期間，"
+    "民國年度與西元年也隨之"
+)
+
+
+def _report_rows(agency_name: str, report: Report) -> list[tuple[Any, ...]]:
+    """Write a report's figures as rows, each dated by its own period when the document quotes another one."""
+    rows = []
+    for at, row in zip(all_figures(report), _figure_rows(all_figures(report)), strict=True):
+        span = (at.figure.period.span() if at.figure.period else None) or report.span
+        rows.append((agency_name, span.year, western_year(span.year), span.named or span.name, *row))
     return rows
 
 

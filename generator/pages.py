@@ -22,7 +22,7 @@ from .charts import (
     budget_history_charts,
     indicator_chart,
 )
-from .formats import period_index, western_year
+from .formats import western_year
 from .markup import environment, escape
 from .model import AgencyData, Figure, Indicator, Plan, Portal, Report, Sourced
 from .paths import (
@@ -327,7 +327,7 @@ def _report_page(
     targets: dict[str, list[Judged]] = {}  # this year's targets, judged only by a full-year report
     for found in a.judged.values():
         for j in found:
-            if j.measure.indicator and j.target.year == report.year and report.period == "全年":
+            if j.measure.indicator and j.target.year == report.span.year and report.span.named == "全年":
                 targets.setdefault(j.measure.indicator, []).append(j)
 
     def trace(figure: Figure) -> list[tuple[str, Markup]]:
@@ -336,7 +336,7 @@ def _report_page(
             return []
         indicator = by_id[figure.indicator]
         out = [(f"指標：{indicator.name}", link(base, f"{indicator_dir(agency, indicator.id)}/"))]
-        nearest = nearest_plan_link(a.plan_links(indicator.serves), report.year)
+        nearest = nearest_plan_link(a.plan_links(indicator.serves), report.span.year)
         if nearest:
             out.append((f"{nearest[0].year} 年度計畫：{' > '.join(indicator.serves)}", link(base, nearest[1])))
         for j in targets.get(indicator.id, []):
@@ -357,7 +357,7 @@ def _report_page(
         cite=_cite(f"《{report.source.document}》", f"{base}/"),
         root=root_of(base),
     )
-    years.setdefault(report.year, []).append(path)
+    years.setdefault(report.span.year, []).append(path)
 
 
 def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEntry]:
@@ -385,7 +385,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             rows.append({"indicator": indicator, "latest": points[-1] if points else None,
                          "href": link(f"{agency.id}/indicators", f"{base}/")})
         latest = [p.report for ps in a.series.values() for p in ps[-1:]]
-        newest = max(latest, key=lambda r: (r.year, period_index(r.period))) if latest else None
+        newest = max(latest, key=lambda r: r.span) if latest else None
         site.files[index] = env.get_template("indicators.md.j2").render(
             agency=agency.agency, rows=rows, through=data_through(newest) if newest else None
         )

@@ -43,8 +43,8 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
         for sourced_report in agency.reports:
             report = sourced_report.record
             for at in all_figures(report):
-                key = (agency.id, report.year, report.period, at.where, at.names)
-                label = f"{report.year}年{report.period} {at.where} {' > '.join(at.names)}"
+                key = (agency.id, report.slug, at.where, at.names)
+                label = f"{report.name.replace(' ', '')} {at.where} {' > '.join(at.names)}"
                 out[key] = Number(label, at.figure.value, at.figure.unit)
     return out
 
@@ -93,9 +93,9 @@ def _budget_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
 
 
 def diff_numbers(old: dict[tuple[Any, ...], Number], new: dict[tuple[Any, ...], Number]) -> list[str]:
-    """Return one line per changed, added or removed number, in a stable order."""
+    """Return one line per changed, added or removed number, in the order of the documents (removed ones last)."""
     lines = []
-    for key in sorted(old.keys() | new.keys(), key=repr):
+    for key in [*new, *(key for key in old if key not in new)]:
         before, after = old.get(key), new.get(key)
         if before and after and (before.value, before.unit) != (after.value, after.unit):
             delta = after.value - before.value

@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from .errors import PortalError
-from .formats import PERIODS, period_index
+from .errors import PortalError, UsageError
 from .load import load_file
+from .periods import NAMED, Span, from_slug
 
 # Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.
 _EMPTIED = {
@@ -30,9 +30,9 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
     if kind == "plan":
         target = folder / f"{year}.yml"
     else:
-        if period not in PERIODS:
-            raise PortalError(f"期間只能是 {'、'.join(PERIODS)}，讀到的是「{period}」")
-        target = folder / f"{year}-{PERIODS[period]}.yml"
+        if period not in NAMED:
+            raise UsageError(f"期間只能是 {'、'.join(NAMED)}，讀到的是「{period}」")
+        target = folder / f"{Span.of(year, period).slug}.yml"
     if target.exists():
         raise PortalError(f"{target} 已經存在，不會覆寫 (refusing to overwrite)")
     existing = sorted(folder.glob("*.yml"), key=_order)
@@ -40,13 +40,17 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
         raise PortalError(f"{folder} 中沒有可複製的{'施政計畫' if kind == 'plan' else '工作成果報告'}")
     latest = existing[-1]
     data = load_file(latest, latest.name).data
-    old_year = data["year"]
+    if not isinstance(data, dict):
+        raise PortalError(f"{latest} 的最上層不是欄位對照，無法複製；請先執行 portal check 修正")
+    old_year, old_period, title = data.get("year"), data.get("period"), str(data.get("title") or "")
     record = _empty(data)
     record["year"] = year
-    record["title"] = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), data["title"])
+    if old_year is not None:
+        title = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), title)
     if kind == "report":
-        record["title"] = record["title"].replace(data["period"], str(period))
+        title = title.replace(old_period, str(period)) if isinstance(old_period, str) else title
         record["period"] = period
+    record["title"] = title
     header = (
         f"# yaml-language-server: $schema=../../../schemas/{kind}.schema.json\n"
         f"# 由 portal new 從 {latest.name} 複製：結構已保留，數字、原文與來源已清空（null），\n"
@@ -59,12 +63,10 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
     return target
 
 
-_PERIOD_OF = {slug: name for name, slug in PERIODS.items()}
-
-
-def _order(path: Path) -> tuple[int, int]:
-    year, _, period = path.stem.partition("-")
-    return (int(year) if year.isdigit() else -1, period_index(_PERIOD_OF[period]) if period in _PERIOD_OF else 0)
+def _order(path: Path) -> tuple[bool, Span, str]:
+    """Sort files by the period their name says, files with another name first (they are never the latest)."""
+    span = from_slug(path.stem) or (Span.of(int(path.stem), "全年") if path.stem.isdigit() else None)
+    return span is not None, span or Span.of(0, "全年"), path.name
 
 
 def _empty(node: Any, key: str | None = None) -> Any:

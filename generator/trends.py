@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .formats import percent, period_index, period_through
+from .formats import percent
 from .model import AgencyData, Budget, Correction, Goal, Indicator, MeasureIndicator, Plan, Report, Target
 from .paths import plan_dir, report_dir
 from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, line_amount
@@ -20,7 +20,7 @@ def agency_figures(agency: AgencyData) -> Figures:
 
 def data_through(report: Report) -> str:
     """Return the last day a report's figures cover, e.g. 110 年 12 月 31 日."""
-    return period_through(report.year, report.period)
+    return report.span.through
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,6 @@ class Change:
 def change(value: int | Decimal, base_value: int | Decimal, base: Report | Plan) -> Change:
     """Compare `value` with `base_value` from report `base` (percent to two decimals, half up)."""
     return Change(base, value - base_value, percent(value - base_value, base_value))
-
-
-def previous_period(report: Report) -> tuple[int, str]:
-    """Return the period just before a report's: 111 上半年 → 110 下半年, 111 全年 → 110 全年."""
-    if report.period == "下半年":
-        return report.year, "上半年"
-    if report.period == "上半年":
-        return report.year - 1, "下半年"
-    return report.year - 1, "全年"
 
 
 @dataclass(frozen=True)
@@ -73,18 +64,23 @@ class Point:
 
 
 def series(agency: AgencyData, indicator: Indicator, figures: Figures) -> list[Point]:
-    """Return an indicator's value in every report that has it, oldest first, with changes."""
-    found: dict[tuple[int, str], tuple[Report, FigureAt]] = {}
+    """Return an indicator's value in every report that has it, oldest first, with changes.
+
+    A figure the report quotes from another period, for comparison, is not the report's own value.
+    The previous value is the one of the same length just before (111 上半年 → 110 下半年, a quarter →
+    the quarter before); the one a year earlier is compared for periods shorter than a year.
+    """
+    found: dict[tuple[tuple[int, int], int], tuple[Report, FigureAt]] = {}
     for sourced in agency.reports:
         report = sourced.record
         for item in figures[report.slug]:
-            if item.figure.indicator == indicator.id:
-                found[(report.year, report.period)] = (report, item)
+            if item.figure.indicator == indicator.id and item.figure.period is None:
+                found[report.span.key] = (report, item)
     points = []
-    order = sorted(found.items(), key=lambda kv: (kv[0][0], period_index(kv[0][1])))
-    for (year, period), (report, item) in order:
-        before = found.get(previous_period(report))
-        last_year = found.get((year - 1, period)) if period != "全年" else None
+    for report, item in sorted(found.values(), key=lambda found_in: found_in[0].span):
+        span = report.span
+        before = None if span.cumulative else found.get(span.before(span.months))
+        last_year = found.get(span.before(12)) if span.months < 12 and not span.cumulative else None
         value = item.figure.value
         points.append(Point(
             agency, report, item,
@@ -255,7 +251,7 @@ def judged(agency: AgencyData, series_by_id: dict[str, list[Point]]) -> dict[tup
         for g, goal in enumerate(plan.goals.entries if plan.goals else []):
             for i, measure in enumerate(goal.indicators):
                 points = series_by_id.get(measure.indicator, []) if measure.indicator else []
-                full_year = {p.report.year: p for p in points if p.report.period == "全年"}
+                full_year = {p.report.span.year: p for p in points if p.report.span.named == "全年"}
                 out[(plan.slug, g, i)] = [
                     Judged(plan, goal, measure, target, full_year.get(target.year)) for target in measure.targets
                 ]

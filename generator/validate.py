@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .checks import Context, check_figure, check_unit
+from .checks import Context, check_figure, check_months, check_unit
 from .errors import DataError, Problem
 from .load import Document, Loc, load_file
-from .model import Agency, Indicators, Plan, Report, Sourced
+from .model import Agency, Indicators, PeriodRange, Plan, Report, Sourced
 from .plan_checks import reconcile_plan
 from .translate import translate_errors
 from .walk import all_figures, find_item
@@ -81,11 +81,18 @@ def check_serves(catalogue: Indicators, plans: list[Plan], doc: Document) -> Ite
 
 
 def _reconcile_report(report: Report, path: Path, doc: Document, context: Context) -> Iterator[Problem]:
-    if path.stem != report.slug:
+    period_ok = True
+    if isinstance(report.period, PeriodRange):
+        if report.year is not None:
+            yield doc.problem(("year",), "期間寫成起訖月份時不要寫 year：年度看 start 與 end 就知道")
+        period_ok = not (found := list(check_months(report.period, ("period",), doc)))
+        yield from found
+    elif report.year is None:
+        period_ok = False
+        yield doc.problem(("year",), f"期間是「{report.period}」時必須寫 year（民國年度，例如 110）(year missing)")
+    if period_ok and path.stem != report.slug:
         yield doc.problem(
-            ("period",),
-            f"年度與期間（{report.year} 年{report.period}）與檔名 {path.name} 不符；"
-            f"檔名應為 {report.slug}.yml",
+            ("period",), f"年度與期間（{report.name}）與檔名 {path.name} 不符；檔名應為 {report.slug}.yml"
         )
     for c, chapter in enumerate(report.chapters):
         for s, section in enumerate(chapter.sections):
@@ -120,6 +127,8 @@ def _check_indicators(report: Report, context: Context, doc: Document) -> Iterat
             yield doc.problem(
                 here, f"指標「{indicator.id}」的單位是「{indicator.unit}」，這個數字的單位是「{figure.unit}」，無法比較"
             )
+        if figure.period is not None:
+            continue  # a figure of another period, quoted for comparison, is not this report's value
         if figure.indicator in used:
             yield doc.problem(here, f"同一份報告中已有數字屬於指標「{indicator.id}」；每份報告每個指標只能有一個數字")
         used.add(figure.indicator)

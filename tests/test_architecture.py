@@ -12,6 +12,7 @@ from conftest import ROOT
 # Bottom to top: a module may import only modules of a lower layer. README's ARCHITECTURE section draws this.
 LAYERS = [
     {"errors", "formats", "cache", "vocabulary"},
+    {"periods"},
     {"load"},
     {"model"},
     {"walk"},

@@ -1,10 +1,15 @@
-"""The Taipei example (examples/taipei-ethics-105): a peer budget in 元, every cell of its CSV on the site."""
+"""The examples built from peer documents, every cell of each source on the site.
+
+examples/taipei-ethics-105: a budget in 元; examples/taichung-edb-103: weighted goals and measurement indicators.
+"""
 from __future__ import annotations
 
 import csv
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 from pathlib import Path
@@ -70,19 +75,36 @@ def share(part: int, whole: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build a copy of the example as it stands, its theme resolved to the repository's, and return its site."""
-    folder = tmp_path_factory.mktemp("examples") / EXAMPLE.name
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("site", ".cache"))
-    config_file = folder / "mkdocs.yml"
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    theme = (EXAMPLE / config["theme"]["custom_dir"]).resolve()
-    assert theme == ROOT / "theme"
-    config["theme"]["custom_dir"] = str(theme)
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = run_portal("build", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder / "site"
+def build_example(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Return a function that builds a copy of an example (by folder name) as it stands, once, and returns its site.
+
+    The copy's theme is resolved to the repository's; each example is built at most once per module.
+    """
+    built: dict[str, Path] = {}
+
+    def build(name: str) -> Path:
+        if name not in built:
+            example = ROOT / "examples" / name
+            folder = tmp_path_factory.mktemp("examples") / name
+            shutil.copytree(example, folder, ignore=shutil.ignore_patterns("site", ".cache"))
+            config_file = folder / "mkdocs.yml"
+            config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+            theme = (example / config["theme"]["custom_dir"]).resolve()
+            assert theme == ROOT / "theme"
+            config["theme"]["custom_dir"] = str(theme)
+            config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            result = run_portal("build", cwd=folder)
+            assert result.returncode == 0, result.stderr
+            built[name] = folder / "site"
+        return built[name]
+
+    return build
+
+
+@pytest.fixture(scope="module")
+def example_site(build_example: Callable[[str], Path]) -> Path:
+    """The Taipei example's site."""
+    return build_example(EXAMPLE.name)
 
 
 def test_every_source_row_is_in_the_budget_table(example_site: Path) -> None:
@@ -148,3 +170,163 @@ def test_open_data_budget_has_every_line_as_the_source_gives_it(example_site: Pa
         for r in csv_rows
     ] == expected
     assert {(r["agency"], r["roc_year"], r["year"]) for r in csv_rows} == {("臺北市政府政風處", "105", "2016")}
+
+
+# The Taichung example: 臺中市政府經濟發展局's 103 goals and measurement indicators, a table excerpt.
+TAICHUNG = ROOT / "examples" / "taichung-edb-103"
+TAICHUNG_SOURCE = TAICHUNG / "sources" / "taichung-edb-103-indicators.txt"
+TAICHUNG_PLAN_PAGE = "taichung-edb/plans/103/index.html"
+TAICHUNG_GOALS_CSV = "opendata/taichung-edb/103-goals.csv"
+_TABLE_HEAD = ["目標", "策略績效目標", "指標", "衡量指標", "評估體制", "評估方式", "衡量標準", "103年年度目標值"]
+# A goal or indicator as the table prints it: its name, then its weight in the last brackets, 「…(含歇業)(5%)」.
+_WEIGHTED = re.compile(r"(?P<name>.+)\((?P<weight>\d+)%\)")
+# A target cell: 100%, 6場, 35家.
+_TARGET = re.compile(r"(?P<value>\d+)(?P<unit>\D+)")
+# A step of a ladder of milestones: 「1.完成委託專業技術服務25%」 or 「5.第一期工程進度達50%(80%)」.
+_STEP = re.compile(r"(?P<no>\d+)\.(?P<quote>(?P<label>.+?)\(?(?P<value>\d+)%\)?)")
+# A number as the table writes it, with its percent sign and the operator before it in a formula: 6, 25%, *100%.
+_WRITTEN_NUMBER = re.compile(r"[*/]?(?<![\d.])\d+(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of the Taichung table, the goal's cells carried down from the row that prints them."""
+
+    goal_no: str
+    goal: str
+    indicator_no: str
+    indicator: str
+    system: str
+    method: str
+    standard: str
+    target: str
+
+
+def taichung_table() -> list[list[str]]:
+    """Return the cells of every row of the source table, as printed (a goal's cells only in its first row)."""
+    lines = TAICHUNG_SOURCE.read_text(encoding="utf-8").splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("目標 |"))
+    assert [cell.strip() for cell in lines[head].split("|")] == _TABLE_HEAD
+    table = []
+    for line in lines[head + 1 :]:
+        if not line.strip():
+            break
+        cells = [cell.strip() for cell in line.split("|")]
+        assert len(cells) == len(_TABLE_HEAD), line
+        table.append(cells)
+    assert lines[-1] == "（表格其後各列未能取得。）"
+    return table
+
+
+def taichung_rows() -> list[IndicatorRow]:
+    """Return one row per indicator, carrying the 目標 number and text down to the rows that leave them blank."""
+    rows, goal_no, goal = [], "", ""
+    for cells in taichung_table():
+        if cells[0]:
+            goal_no, goal = cells[0], cells[1]
+        assert goal and bool(cells[0]) == bool(cells[1]), cells
+        rows.append(IndicatorRow(goal_no, goal, *cells[2:]))
+    return rows
+
+
+def weighted(text: str) -> tuple[str, int]:
+    """Split 「推展會展活動(6%)」 into its name and weight."""
+    found = _WEIGHTED.fullmatch(text)
+    assert found is not None, text
+    return found["name"], int(found["weight"])
+
+
+def find_in_order(text: str, parts: list[str], start: int) -> tuple[int, int]:
+    """Find each part after the one before, from `start`; return where the first begins and where the last ends."""
+    at, first = start, -1
+    for part in parts:
+        found = text.find(part, at)
+        assert found >= 0, f"「{part}」 not after 「{text[at : at + 80]}」"
+        first = found if first < 0 else first
+        at = found + len(part)
+    return first, at
+
+
+@pytest.fixture(scope="module")
+def taichung_site(build_example: Callable[[str], Path]) -> Path:
+    """The Taichung example's site."""
+    return build_example(TAICHUNG.name)
+
+
+def test_every_goal_and_indicator_row_is_on_the_plan_page(taichung_site: Path) -> None:
+    rows = taichung_rows()
+    assert [(row.goal_no, row.indicator_no) for row in rows] == [
+        ("一", "一"), ("一", "二"), ("一", "三"), ("一", "四"), ("一", "五"), ("一", "六"),
+        ("二", "一"), ("二", "二"), ("三", "一"), ("三", "二"),
+    ]
+    text = text_of(taichung_site / TAICHUNG_PLAN_PAGE)
+    at = text.index("出處：")  # past the navigation and the table of contents, which repeat the goals
+    for (_, goal), group in groupby(rows, key=lambda row: (row.goal_no, row.goal)):
+        name, weight = weighted(goal)
+        _, at = find_in_order(text, [name, f"權重 {weight}%"], at)
+        for row in group:
+            name, weight = weighted(row.indicator)
+            parts = [name, f"{weight}%", row.system, row.method, row.standard, f"103 年度：{row.target}"]
+            begin, at = find_in_order(text, parts, at)
+            assert text[begin:at].count("103 年度：") == 1, row  # all of it from the one row
+
+
+def test_every_number_of_the_table_is_on_the_plan_page(taichung_site: Path) -> None:
+    cells = [cell for row in taichung_table() for cell in row]
+    written = Counter(number for cell in cells for number in _WRITTEN_NUMBER.findall(cell))
+    # Weights, 評估體制, formulas (*100%), step numbers, milestone and target percentages, targets in 場 and 家.
+    assert written["*100%"] == 3 and written["25%"] == 4 and written["50%"] == 3 and written["35"] == 1
+    assert sum(written.values()) == 59
+    text = text_of(taichung_site / TAICHUNG_PLAN_PAGE)
+    shown = Counter(_WRITTEN_NUMBER.findall(text[text.index("出處：") :]))
+    assert {number: count for number, count in written.items() if shown[number] < count} == {}
+
+
+def test_every_milestone_of_a_ladder_is_entered_as_the_standard_writes_it() -> None:
+    plan = load_portal(TAICHUNG / "data", TAICHUNG).agencies[0].plans[0].record
+    assert plan.goals is not None and plan.budget is None and plan.items is None and plan.priorities is None
+    measures = [measure for goal in plan.goals.entries for measure in goal.indicators]
+    rows = taichung_rows()
+    assert [(goal.no, goal.name, goal.weight) for goal in plan.goals.entries] == [
+        (row.goal_no, *weighted(row.goal)) for row in rows if row.indicator_no == "一"
+    ]
+    ladders = 0
+    for row, measure in zip(rows, measures, strict=True):
+        assert (measure.no, measure.name, measure.weight) == (row.indicator_no, *weighted(row.indicator))
+        assert (measure.system, measure.method, measure.standard) == (row.system, row.method, row.standard)
+        target = _TARGET.fullmatch(row.target)
+        assert target is not None
+        assert [(t.year, t.value, t.unit, t.quote) for t in measure.targets] == [
+            (103, int(target["value"]), target["unit"], row.target)
+        ]
+        if row.method != "完成工作項目":
+            assert measure.milestones == []
+            continue
+        ladders += 1
+        steps = [_STEP.fullmatch(step) for step in re.split(r" (?=\d+\.)", row.standard)]
+        assert all(steps) and [int(step["no"]) for step in steps if step] == list(range(1, len(steps) + 1))
+        assert [(m.label, m.value, m.unit, m.quote) for m in measure.milestones] == [
+            (step["label"], int(step["value"]), "%", step["quote"]) for step in steps if step
+        ]
+    assert ladders == 2
+
+
+def test_open_data_goals_have_every_indicator_as_the_source_gives_it(taichung_site: Path) -> None:
+    csv_rows = read_csv(taichung_site / TAICHUNG_GOALS_CSV)
+    expected: list[tuple[str, ...]] = []
+    for row in taichung_rows():
+        goal, goal_weight = weighted(row.goal)
+        name, weight = weighted(row.indicator)
+        target = _TARGET.fullmatch(row.target)
+        assert target is not None
+        expected.append((
+            row.goal_no, goal, str(goal_weight), row.indicator_no, name, str(weight), row.system, row.method,
+            row.standard, "103", target["value"], target["unit"], row.target, "", "", "",
+        ))
+    assert [
+        (r["goal_no"], r["goal"], r["goal_weight_pct"], r["indicator_no"], r["indicator"], r["indicator_weight_pct"],
+         r["system"], r["method"], r["standard"], r["target_year"], r["target_value"], r["target_unit"],
+         r["target_text"], r["actual_value"], r["actual_period"], r["met"])
+        for r in csv_rows
+    ] == expected
+    assert {(r["agency"], r["roc_year"], r["year"]) for r in csv_rows} == {("臺中市政府經濟發展局", "103", "2014")}
