@@ -111,7 +111,11 @@ class Agency(Record):
     def measure(self, unit: str) -> str:
         """Return the unit that `unit` counts the same thing as (itself when none), for comparing figures."""
         same = {**DEFAULT_SAME_AS, **{u.name: u.same_as for u in self.units if u.same_as}}
-        return same.get(unit, unit)
+        seen = {unit}
+        while unit in same and same[unit] not in seen:  # 宗 → 件 → 案: follow the chain, never round a loop
+            unit = same[unit]
+            seen.add(unit)
+        return unit
 
 
 class Priority(Record):
@@ -233,7 +237,9 @@ class MeasureIndicator(Record):
     indicator: Slug | None = Field(
         None, description="工作成果中追蹤這個指標的數字（indicators.yml 的 id）；有了才能比較目標與實際"
     )
-    better: Literal["越高越好", "越低越好"] = Field("越高越好", description="實際值高於或低於目標值才算達成")
+    better: Literal["越高越好", "越低越好"] | None = Field(
+        None, description="文件註明的判斷方向：越高越好或越低越好；沒有註明就不填（網站比較時視為越高越好）"
+    )
 
 
 class Goal(Record):
@@ -250,6 +256,7 @@ class Goals(Record):
 
     source_section: Text = Field(description="來源文件中的章節或表格名稱，例如「策略績效目標與衡量指標」")
     entries: list[Goal] = Field(min_length=1, description="各項策略績效目標，依來源順序")
+    note: Text | None = Field(None, description="表格的附註，照來源文件，例如「表格其後各列未能取得。」")
 
 
 class Plan(Record):
@@ -282,9 +289,13 @@ class Plan(Record):
 
     @property
     def kind(self) -> str:
-        """Say what the document is: a 施政計畫, or only a 預算 when it has nothing but a budget table."""
-        only_budget = self.budget is not None and not (self.priorities or self.items or self.goals)
-        return "預算" if only_budget else "施政計畫"
+        """Say what the document is: a 施政計畫, or only its 預算 or 策略績效目標與衡量指標 when that is all it has."""
+        if not (self.priorities or self.items):
+            if self.budget is not None and self.goals is None:
+                return "預算"
+            if self.goals is not None and self.budget is None:
+                return "策略績效目標與衡量指標"
+        return "施政計畫"
 
     @property
     def years(self) -> range:

@@ -250,8 +250,10 @@ def _goals_table(
     rows: list[tuple[Any, ...]] = []
     for g, goal in enumerate(plan.goals.entries):
         for i, measure in enumerate(goal.indicators):
+            milestones = "；".join(f"{m.label} {m.value}{m.unit}" for m in measure.milestones) or None
             head = (agency_name, plan.year, western_year(plan.year), goal.no, goal.name, goal.weight, measure.no,
-                    measure.name, measure.weight, measure.system, measure.method, measure.standard, measure.better)
+                    measure.name, measure.weight, measure.system, measure.method, measure.standard, milestones,
+                    measure.better)
             results = judged.get((plan.slug, g, i), [])
             for j in results:
                 actual = j.actual
@@ -264,7 +266,7 @@ def _goals_table(
         name=f"{name}-goals",
         path=f"{base}-goals",
         title=f"{agency_name} {plan.name}策略績效目標與衡量指標",
-        description=f"{plan.name}施政計畫的每一個衡量指標：權重、評估方式、衡量標準與各年度目標值；"
+        description=f"{plan.name}{plan.kind}的每一個衡量指標：權重、評估方式、衡量標準與各年度目標值；"
         "有全年工作成果時並列實際值與達成情形（本網站判斷）。",
         period=roc_year(plan.year, plan.to_year),
         source=f"《{plan.source.document}》〈{plan.goals.source_section}〉",
@@ -278,7 +280,8 @@ def _goals_table(
                  Column("system", "string", "評估體制", "照來源文件"),
                  Column("method", "string", "評估方式", "照來源文件"),
                  Column("standard", "string", "衡量標準", "公式或里程碑，照來源文件"),
-                 Column("better", "string", "判斷方向", "越高越好或越低越好"),
+                 Column("milestones", "string", "里程碑", "衡量標準中的里程碑與其百分比，以「；」分隔"),
+                 Column("better", "string", "判斷方向", "文件註明的判斷方向：越高越好或越低越好（未註明則空白）"),
                  Column("target_year", "integer", "目標年度", "民國年度"),
                  Column("target_value", "number", "目標值", "照來源文件"),
                  Column("target_unit", "string", "目標值單位", "照來源文件"),

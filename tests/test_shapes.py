@@ -1,0 +1,111 @@
+"""Document shapes other agencies publish, each accepted and published as written (SYNTHETIC shapes fixture).
+
+The fixture holds a four-year plan (104-107) with weighted goals and yearly targets, a unit declared by the
+agency (宗, counted like 件), a full-year report with a negative change and a figure quoted from the year
+before, and a report covering 89 年 7 月 to 96 年 4 月 cumulatively.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from generator.assemble import load_portal
+from generator.pages import Site, generate
+
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return generate(load_portal(FIXTURES / "shapes", ROOT), updated="2023-11-14")
+
+
+def _page(site: Site, path: str) -> str:
+    content = site.files[path]
+    assert isinstance(content, str)
+    return content
+
+
+def _csv(site: Site, path: str) -> list[dict[str, str]]:
+    content = site.files[path]
+    assert isinstance(content, bytes)
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_a_four_year_plan_has_its_own_file_name_years_and_targets(site: Site) -> None:
+    page = _page(site, "demo/plans/104-107/index.md")
+    assert page.startswith(
+        "# 104 至 107 年度施政計畫\n\n"
+        "示範機關（測試用虛構資料）｜104 至 107 年度（2015 至 2018 年）｜資料截至：104 至 107 年度施政計畫\n"
+    )
+    assert "### 一、提升查處效能（權重 30%） {: #goal-1 }" in page
+    assert (
+        "<td>104 年度：40件<br>105 年度：45件<br>106 年度：50件<br>107 年度：55件</td>"
+        "<td>104 年度：尚無全年實際值<br>105 年度：48 件（105 年全年），達成<br>106 年度：尚無全年實際值"
+        "<br>107 年度：尚無全年實際值</td>"
+    ) in page
+    assert "<td>105 年度：95&#37;</td><td>105 年度：92.5%（105 年全年），未達成</td>" in page
+
+
+def test_targets_are_judged_only_against_a_full_year_report_in_the_open_data(site: Site) -> None:
+    rows = _csv(site, "opendata/demo/104-107-goals.csv")
+    assert [(r["indicator"], r["target_year"], r["target_text"], r["actual_value"], r["met"]) for r in rows] == [
+        ("查處案件數", "104", "40件", "", ""),
+        ("查處案件數", "105", "45件", "48", "達成"),
+        ("查處案件數", "106", "50件", "", ""),
+        ("查處案件數", "107", "55件", "", ""),
+        ("訓練完成率", "105", "95%", "92.5", "未達成"),
+    ]
+    assert {r["goal_weight_pct"] for r in rows} == {"30"}
+    assert [r["indicator_weight_pct"] for r in rows] == ["20", "20", "20", "20", "10"]
+    assert {r["better"] for r in rows} == {""}  # the document does not say; nothing is invented
+
+
+def test_the_indicator_page_shows_target_against_result(site: Site) -> None:
+    page = _page(site, "demo/indicators/cases/index.md")
+    assert (
+        '<tr><th scope="row">105 年度</th><td><a href="../../plans/104-107/index.md#goals">查處案件數</a>'
+        "（104 至 107 年度施政計畫）</td><td>45件</td><td class=\"num\">48 件</td><td>達成</td></tr>"
+    ) in page
+    assert "「查處案件」歷期數值：105 年全年 48 件。" in page  # the 104 figure quoted in 105 is not a value of 104
+
+
+def test_a_negative_change_is_published_with_its_sign_and_marked(site: Site) -> None:
+    page = _page(site, "demo/reports/105-year/index.md")
+    assert (
+        '<tr><th scope="row">訓練完成率增減</th><td class="num">-3.5%（增減）</td><td>「減少 3&#46;5&#37;」</td>'
+    ) in page
+    rows = _csv(site, "opendata/demo/105-year-figures.csv")
+    assert [(r["label"], r["value"], r["change"]) for r in rows if r["change"] == "true"] == [
+        ("查處案件增減", "8", "true"), ("訓練完成率增減", "-3.5", "true"),
+    ]
+
+
+def test_a_figure_quoted_from_an_earlier_period_is_exported_with_its_own_period(site: Site) -> None:
+    rows = _csv(site, "opendata/demo/105-year-figures.csv")
+    assert [(r["label"], r["roc_year"], r["year"], r["period"]) for r in rows[:2]] == [
+        ("查處案件", "105", "2016", "全年"), ("查處案件（104 年）", "104", "2015", "全年"),
+    ]
+
+
+def test_a_report_of_any_span_and_a_declared_unit(site: Site) -> None:
+    page = _page(site, "demo/reports/89.07-96.04/index.md")
+    assert page.startswith(
+        "# 89 年 7 月至 96 年 4 月累計工作成果\n\n"
+        "示範機關（測試用虛構資料）｜89 年 7 月至 96 年 4 月累計（2000 至 2007 年）｜資料截至：96 年 4 月 30 日\n"
+    )
+    assert '<tr><th scope="row">累計查處</th><td class="num">2,665 宗</td><td>「累計查處 2 665 宗」</td>' in page
+    # 宗 is declared the same as 件, so a breakdown may mix them as the document does.
+    assert '<tr><th scope="row">行政處理</th><td class="num">1,462 件</td>' in page
+    rows = _csv(site, "opendata/demo/89.07-96.04-figures.csv")
+    assert [(r["roc_year"], r["year"], r["period"], r["value"], r["unit"]) for r in rows] == [
+        ("96", "2007", "89 年 7 月至 96 年 4 月累計", "2665", "宗"),
+        ("96", "2007", "89 年 7 月至 96 年 4 月累計", "1203", "宗"),
+        ("96", "2007", "89 年 7 月至 96 年 4 月累計", "1462", "件"),
+    ]
+
+
+def test_reports_of_different_spans_are_ordered_by_their_end(site: Site) -> None:
+    portal = load_portal(FIXTURES / "shapes", ROOT)
+    assert [s.record.slug for s in portal.agencies[0].reports] == ["89.07-96.04", "105-year"]
