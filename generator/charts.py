@@ -19,7 +19,7 @@ from .formats import roc_year, value_label
 from .model import AgencyData, Budget, Indicator, Plan, Report
 from .paths import budget_history_dir, indicator_dir, plan_dir, report_dir
 from .trends import BudgetHistory, Point
-from .walk import FigureAt, budget_lines, budget_total, line_amount, line_kind
+from .walk import FigureAt, budget_lines, budget_total, line_amount, line_kind, table_where
 
 __all__ = ["FONT_FAMILY", "MissingGlyphError"]
 
@@ -130,14 +130,41 @@ def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]
     return out
 
 
+def table_charts(agency: AgencyData, report: Report) -> dict[int, list[Chart]]:
+    """Describe a column chart for each row of each statistics table that has two numbers or more in one unit."""
+    out: dict[int, list[Chart]] = {}
+    for t, table in enumerate(report.tables, 1):
+        charts = out.setdefault(t, [])
+        for r, row in enumerate(table.rows, 1):
+            cells = [(column, value) for column, value in zip(table.columns, row.values, strict=False)
+                     if value is not None and value != "－"]
+            units = {row.unit or column.unit or table.unit for column, _ in cells}
+            if len(cells) < 2 or len(units) != 1:
+                continue
+            unit = units.pop() or ""
+            listing = "、".join(f"{column.label} {value_label(value, unit)}" for column, value in cells)
+            charts.append(Chart(
+                file=f"{report_dir(agency, report)}/table-{t}-{r}.svg",
+                title=f"{table.title}：{row.label}（單位：{unit}）",
+                labels=tuple(column.label for column, _ in cells),
+                values=tuple(value for _, value in cells if value != "－"),
+                unit=unit,
+                alt=f"直條圖，{agency.agency.name}《{report.source.document}》{table_where(table)}「{row.label}」：{listing}。",
+                kind="columns",
+                document=f"《{report.source.document}》",
+                period=f"{report.name}（{report.span.western} 年）",
+            ))
+    return out
+
+
 def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
     """Describe the column chart of an indicator over every period that has it."""
-    listing = "、".join(f"{p.report.name} {value_label(p.value, indicator.unit)}" for p in points)
-    first, last = points[0].report.name, points[-1].report.name
+    listing = "、".join(f"{p.span.name} {value_label(p.value, indicator.unit)}" for p in points)
+    first, last = points[0].span.name, points[-1].span.name
     return Chart(
         file=f"{indicator_dir(agency, indicator.id)}/series.svg",
         title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
-        labels=tuple(p.report.span.short for p in points),
+        labels=tuple(p.span.short for p in points),
         values=tuple(p.value for p in points),
         unit=indicator.unit,
         alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",

@@ -115,7 +115,7 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
     yield from check_corrections(figure.corrections, figure.value, here, doc)
     if figure.period is not None:
         yield from check_months(figure.period, (*here, "period"), doc)
-    yield from _check_value(figure, here, doc, context.agency)
+    yield from check_value(figure, (*here, "value"), doc, context.agency)
     for b, breakdown in enumerate(figure.breakdowns):
         total = sum((part.value for part in breakdown.parts), start=0)
         if total != figure.value:
@@ -155,19 +155,19 @@ def check_months(period: PeriodRange | FigurePeriod, loc: Loc, doc: Document) ->
         yield doc.problem((*loc, "end"), f"結束的月份 {period.end} 在開始的月份 {period.start} 之前")
 
 
-def _check_value(figure: Figure, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
-    """Refuse values the unit's kind cannot take: negatives that are not changes, percentages over 100."""
+def check_value(figure: Figure, loc: Loc, doc: Document, agency: Agency) -> Iterator[Problem]:
+    """Refuse values the unit's kind cannot take (negatives that are not changes, percentages over 100) at `loc`."""
     kind = agency.unit_kinds().get(figure.unit)
     if figure.change:
         return
     if figure.value < 0:
         yield doc.problem(
-            (*loc, "value"),
+            loc,
             f"數值不可為負數，讀到的是 {figure.value}；若來源文件寫的是增減（例如「減少 27.11%」），"
             "請保留負號並加上 change: true (negative value)",
         )
     elif kind == "百分比" and figure.value > 100:
         yield doc.problem(
-            (*loc, "value"),
+            loc,
             f"百分比必須介於 0 到 100，讀到的是 {figure.value}；若這是增減（例如「增加 120%」），請加上 change: true",
         )

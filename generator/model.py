@@ -360,6 +360,45 @@ class Chapter(Record):
     sections: list[ReportSection] = Field(min_length=1, description="各節")
 
 
+class TableColumn(Record):
+    """A column of a statistics table, headed as the document heads it, with the period it covers."""
+
+    label: Text = Field(description="欄名，照來源文件，例如「89年」「起訴」")
+    period: FigurePeriod | None = Field(
+        None, description="這一欄的期間（欄是年度或月份時填，例如 year: 89、name: 全年）"
+    )
+    unit: Text | None = Field(None, description="這一欄的單位（各欄單位不同時才填）")
+
+
+class TableRow(Record):
+    """A row of a statistics table: its label and one value per column."""
+
+    label: Text = Field(description="列名，照來源文件，例如「起訴件數」")
+    values: list[Number | Literal["－"] | None] = Field(
+        min_length=1, description="每一欄的數值，依欄的順序；文件中空白或畫「－」的格子寫 －"
+    )
+    unit: Text | None = Field(None, description="這一列的單位（各列單位不同時才填）")
+    change: bool = Field(False, description="這一列是增減（可為負數）")
+    indicator: Slug | None = Field(
+        None, description="這一列屬於哪一個指標（indicators.yml 的 id）；各欄的期間成為指標的歷期數值"
+    )
+
+
+class StatTable(Record):
+    """A statistics table of a report: every cell is a figure with its unit and period, even with no sentence."""
+
+    no: Text | None = Field(None, description="表號，照來源文件，例如「表3」")
+    title: Text = Field(description="表名，照來源文件")
+    page: Text | None = Field(None, description="在來源文件的第幾頁，例如「12」")
+    unit: Text | None = Field(None, description="表中數字的單位（列或欄另有單位時以列、欄為準）")
+    period: FigurePeriod | None = Field(
+        None, description="表中數字的期間（欄另有期間時以欄為準；都沒寫時是報告的期間）"
+    )
+    columns: list[TableColumn] = Field(min_length=1, description="數值欄，依來源順序（不含列名那一欄）")
+    rows: list[TableRow] = Field(min_length=1, description="各列，依來源順序")
+    note: Text | None = Field(None, description="表的附註或資料來源說明，照來源文件")
+
+
 class Report(Record):
     """A work report or statistics of any period (data/<代號>/reports/<年度>-h1|h2|year|q1|m07.yml, 89.07-96.04.yml)."""
 
@@ -369,7 +408,8 @@ class Report(Record):
     )
     title: Text = Field(description="文件標題")
     source: Source = Field(description="來源文件（名稱與檔名）")
-    chapters: list[Chapter] = Field(min_length=1, description="各章")
+    chapters: list[Chapter] = Field(default_factory=list, description="各章（只有統計表的文件可省略）")
+    tables: list[StatTable] = Field(default_factory=list, description="統計表：每一格都是一個數字")
 
     @property
     def span(self) -> Span:
@@ -377,6 +417,11 @@ class Report(Record):
         if isinstance(self.period, PeriodRange):
             return self.period.span()
         return Span.of(self.year or 0, self.period)
+
+    @property
+    def kind(self) -> str:
+        """Say what the document is: 工作成果, or 統計 when it holds only statistics tables."""
+        return "統計" if self.tables and not self.chapters else "工作成果"
 
     @property
     def slug(self) -> str:
@@ -446,5 +491,5 @@ class Portal:
         return len(self.agencies), plans, reports
 
 
-for _model in (BudgetLine, Budget, MeasureIndicator, Goal, Goals, Plan, Breakdown, Figure, Report):
+for _model in (BudgetLine, Budget, MeasureIndicator, Goal, Goals, Plan, Breakdown, Figure, Report, StatTable):
     _model.model_rebuild()

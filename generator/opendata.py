@@ -167,8 +167,9 @@ def datasets(portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[J
             tables.append(Table(
                 name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
                 path=f"opendata/{agency.id}/{report.slug}-figures",
-                title=f"{agency.agency.name} {report.name}工作成果數字",
-                description=f"{report.name}工作成果中的每一個數字，附原文與出處；細分的各部分另列一行。",
+                title=f"{agency.agency.name} {report.name}{report.kind}數字",
+                description=f"{report.name}{report.kind}中的每一個數字，附原文與出處；細分的各部分另列一行，"
+                "統計表的每一格各一行（原文為列名與欄名）。",
                 period=f"{report.name}（{report.span.western} 年）",
                 source=f"《{report.source.document}》",
                 columns=(*_COMMON, Column("period", "string", "期間", _PERIOD_HELP), *_FIGURE_COLUMNS),
@@ -258,7 +259,7 @@ def _goals_table(
             for j in results:
                 actual = j.actual
                 rows.append((*head, j.target.year, j.target.value, j.target.unit, j.target.quote,
-                             actual.value if actual else None, actual.report.name if actual else None,
+                             actual.value if actual else None, actual.span.name if actual else None,
                              None if j.met is None else ("達成" if j.met else "未達成")))
             if not results:
                 rows.append((*head, *(None,) * 7))

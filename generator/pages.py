@@ -21,6 +21,7 @@ from .charts import (
     budget_chart,
     budget_history_charts,
     indicator_chart,
+    table_charts,
 )
 from .formats import western_year
 from .markup import environment, escape
@@ -50,7 +51,7 @@ from .trends import (
     series,
     serving,
 )
-from .walk import FigureAt, budget_lines, budget_total, line_amount, plan_items, report_figures
+from .walk import FigureAt, budget_lines, budget_total, line_amount, plan_items, report_figures, table_where
 
 log = logging.getLogger("generator")
 
@@ -117,7 +118,7 @@ class _Agency:
     catalogue: list[Indicator]
     series: dict[str, list[Point]]
     budget_history: BudgetHistory | None
-    report_charts: dict[str, dict[int, list[Chart]]]
+    report_charts: dict[str, dict[int, list[Chart]]]  # by figure number; a table's charts under -(its number)
     budget_charts: list[Chart]
     judged: dict[tuple[str, int, int], list[Judged]]
     links: dict[tuple[str, ...], list[tuple[Plan, str]]] = field(default_factory=dict)
@@ -141,6 +142,8 @@ def _describe(portal: Portal, site: Site) -> list[_Agency]:
         figures = agency_figures(agency)
         top = {s.record.slug: report_figures(s.record) for s in agency.reports}
         report_charts = {s.record.slug: breakdown_charts(agency, s.record, top[s.record.slug]) for s in agency.reports}
+        for s in agency.reports:
+            report_charts[s.record.slug].update({-t: found for t, found in table_charts(agency, s.record).items()})
         for described in report_charts.values():
             site.charts.update({chart.file: chart for found in described.values() for chart in found})
         catalogue = agency.indicators.record.indicators if agency.indicators else []
@@ -352,6 +355,10 @@ def _report_page(
         name=report.name,
         through=data_through(report),
         figures=top,
+        tables=[
+            {"table": table, "where": table_where(table), "charts": [(c, _relative(c, base)) for c in described[-t]]}
+            for t, table in enumerate(report.tables, 1)
+        ],
         charts_for=lambda anchor, place: [(chart, _relative(chart, base)) for chart in by_place[(anchor, place)]],
         trace=trace,
         cite=_cite(f"《{report.source.document}》", f"{base}/"),
@@ -374,7 +381,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             site.files[path] = env.get_template("indicator.md.j2").render(
                 agency=agency.agency, indicator=indicator, points=points,
                 points_linked=[(p, link(base, p.href)) for p in points],
-                through=data_through(points[-1].report) if points else None,
+                through=points[-1].span.through if points else None,
                 plan_links=[(plan, md_link(base, href)) for plan, href in a.plan_links(indicator.serves)],
                 chart=chart, chart_src=_relative(chart, base) if chart else None,
                 cite=_cite(chart.document if chart else "", f"{base}/"), root=root_of(base),
@@ -384,10 +391,9 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             pages.append(path)
             rows.append({"indicator": indicator, "latest": points[-1] if points else None,
                          "href": link(f"{agency.id}/indicators", f"{base}/")})
-        latest = [p.report for ps in a.series.values() for p in ps[-1:]]
-        newest = max(latest, key=lambda r: r.span) if latest else None
+        newest = max((ps[-1].span for ps in a.series.values() if ps), default=None)
         site.files[index] = env.get_template("indicators.md.j2").render(
-            agency=agency.agency, rows=rows, through=data_through(newest) if newest else None
+            agency=agency.agency, rows=rows, through=newest.through if newest else None
         )
         nav.append(NavEntry("指標", children=[NavEntry(None, index), *(NavEntry(None, p) for p in pages)]))
     if a.budget_history:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from .formats import percent
 from .model import AgencyData, Budget, Correction, Goal, Indicator, MeasureIndicator, Plan, Report, Target
 from .paths import plan_dir, report_dir
+from .periods import Span
 from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, line_amount
 
 # Every figure of each report of one agency (breakdown parts included), keyed by the report's slug.
@@ -49,6 +50,7 @@ class Point:
     agency: AgencyData
     report: Report
     located: FigureAt
+    span: Span
     since_previous: Change | None
     since_last_year: Change | None
 
@@ -70,20 +72,21 @@ def series(agency: AgencyData, indicator: Indicator, figures: Figures) -> list[P
     The previous value is the one of the same length just before (111 上半年 → 110 下半年, a quarter →
     the quarter before); the one a year earlier is compared for periods shorter than a year.
     """
-    found: dict[tuple[tuple[int, int], int], tuple[Report, FigureAt]] = {}
+    found: dict[tuple[tuple[int, int], int], tuple[Report, FigureAt, Span]] = {}
     for sourced in agency.reports:
         report = sourced.record
         for item in figures[report.slug]:
-            if item.figure.indicator == indicator.id and item.figure.period is None:
-                found[report.span.key] = (report, item)
+            if item.figure.indicator != indicator.id or (item.figure.period is not None and not item.cell):
+                continue
+            span = (item.figure.period.span() if item.figure.period else None) or report.span
+            found[span.key] = (report, item, span)
     points = []
-    for report, item in sorted(found.values(), key=lambda found_in: found_in[0].span):
-        span = report.span
+    for report, item, span in sorted(found.values(), key=lambda found_in: found_in[2]):
         before = None if span.cumulative else found.get(span.before(span.months))
         last_year = found.get(span.before(12)) if span.months < 12 and not span.cumulative else None
         value = item.figure.value
         points.append(Point(
-            agency, report, item,
+            agency, report, item, span,
             change(value, before[1].figure.value, before[0]) if before else None,
             change(value, last_year[1].figure.value, last_year[0]) if last_year else None,
         ))
@@ -251,7 +254,7 @@ def judged(agency: AgencyData, series_by_id: dict[str, list[Point]]) -> dict[tup
         for g, goal in enumerate(plan.goals.entries if plan.goals else []):
             for i, measure in enumerate(goal.indicators):
                 points = series_by_id.get(measure.indicator, []) if measure.indicator else []
-                full_year = {p.report.span.year: p for p in points if p.report.span.named == "全年"}
+                full_year = {p.span.year: p for p in points if p.span.named == "全年"}
                 out[(plan.slug, g, i)] = [
                     Judged(plan, goal, measure, target, full_year.get(target.year)) for target in measure.targets
                 ]

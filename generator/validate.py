@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .checks import Context, check_figure, check_months, check_unit
+from .checks import Context, check_drawable, check_figure, check_months, check_unit, check_value
 from .errors import DataError, Problem
 from .load import Document, Loc, load_file
-from .model import Agency, Indicators, PeriodRange, Plan, Report, Sourced
+from .model import Agency, Indicators, PeriodRange, Plan, Report, Sourced, StatTable
 from .plan_checks import reconcile_plan
 from .translate import translate_errors
 from .walk import all_figures, find_item
@@ -94,6 +94,10 @@ def _reconcile_report(report: Report, path: Path, doc: Document, context: Contex
         yield doc.problem(
             ("period",), f"年度與期間（{report.name}）與檔名 {path.name} 不符；檔名應為 {report.slug}.yml"
         )
+    if not report.chapters and not report.tables:
+        yield doc.problem((), "工作成果至少要有 chapters（各章）或 tables（統計表）其中之一")
+    for t, table in enumerate(report.tables):
+        yield from _check_table(table, ("tables", t), doc, context)
     for c, chapter in enumerate(report.chapters):
         for s, section in enumerate(chapter.sections):
             base: Loc = ("chapters", c, "sections", s)
@@ -102,10 +106,47 @@ def _reconcile_report(report: Report, path: Path, doc: Document, context: Contex
             if section.text is None and section.figures:
                 yield doc.problem((*base, "figures"), "有 figures 時必須有 text，數字的原文要出現在內文中")
     for at in all_figures(report):
-        if at.text is not None:  # a figure without text is reported above, once for its section
+        if at.cell:  # a table cell has no sentence to quote: its unit and range are what can be checked
+            yield from check_value(at.figure, at.loc, doc, context.agency)
+        elif at.text is not None:  # a figure without text is reported above, once for its section
             yield from check_figure(at, at.text, doc, context)
     if context.catalogue is not None:
         yield from _check_indicators(report, context, doc)
+
+
+def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) -> Iterator[Problem]:
+    """Check a statistics table: a value for every column, a unit for every cell, known units and periods."""
+    if table.unit is not None:
+        yield from check_unit(table.unit, (*loc, "unit"), doc, context.agency)
+    if table.period is not None:
+        yield from check_months(table.period, (*loc, "period"), doc)
+    for c, column in enumerate(table.columns):
+        here: Loc = (*loc, "columns", c)
+        if column.unit is not None:
+            yield from check_unit(column.unit, (*here, "unit"), doc, context.agency)
+        if column.period is not None:
+            yield from check_months(column.period, (*here, "period"), doc)
+        yield from check_drawable(column.label, (*here, "label"), doc)
+    for r, row in enumerate(table.rows):
+        here = (*loc, "rows", r)
+        if row.unit is not None:
+            yield from check_unit(row.unit, (*here, "unit"), doc, context.agency)
+        if len(row.values) != len(table.columns):
+            yield doc.problem(
+                (*here, "values"),
+                f"這一列有 {len(row.values)} 個數值，但表有 {len(table.columns)} 欄；每一欄都要有一個數值，"
+                "空白的格子寫 － (row length)",
+            )
+        for c, value in enumerate(row.values):
+            if value is None:
+                yield doc.problem(
+                    (*here, "values", c),
+                    "尚未填寫（目前是空白），請依來源文件填入；文件中這一格空白或畫「－」時請寫 － (no value yet)",
+                )
+        if not row.unit and not table.unit and not all(column.unit for column in table.columns):
+            yield doc.problem(
+                (*here, "label"), "這一列的數字沒有單位：請在表（tables 的 unit）、各欄或這一列寫出單位 (unit missing)"
+            )
 
 
 def _check_indicators(report: Report, context: Context, doc: Document) -> Iterator[Problem]:
@@ -127,8 +168,8 @@ def _check_indicators(report: Report, context: Context, doc: Document) -> Iterat
             yield doc.problem(
                 here, f"指標「{indicator.id}」的單位是「{indicator.unit}」，這個數字的單位是「{figure.unit}」，無法比較"
             )
-        if figure.period is not None:
-            continue  # a figure of another period, quoted for comparison, is not this report's value
+        if figure.period is not None or at.cell:
+            continue  # figures of other periods (quoted, or table cells) are not this report's one value
         if figure.indicator in used:
             yield doc.problem(here, f"同一份報告中已有數字屬於指標「{indicator.id}」；每份報告每個指標只能有一個數字")
         used.add(figure.indicator)

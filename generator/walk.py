@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .load import Loc
-from .model import Budget, BudgetLine, Figure, Plan, PlanItem, Report
+from .model import Budget, BudgetLine, Figure, Plan, PlanItem, Report, StatTable
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class FigureAt:
     names: tuple[str, ...]
     by: str | None = None
     parent: Figure | None = None
+    cell: bool = False
 
     def parts(self) -> Iterator[FigureAt]:
         """Yield the parts of every breakdown of this figure, each located with it."""
@@ -71,8 +72,37 @@ def with_parts(figures: Iterable[FigureAt]) -> list[FigureAt]:
 
 
 def all_figures(report: Report) -> list[FigureAt]:
-    """List every figure of a report, each breakdown part right after the figure it belongs to."""
-    return with_parts(report_figures(report))
+    """List every figure of a report, each breakdown part right after the figure it belongs to, then table cells."""
+    return [*with_parts(report_figures(report)), *table_cells(report)]
+
+
+def table_where(table: StatTable) -> str:
+    """Name a statistics table as the document does: 表3 歷年案件統計（第 12 頁）."""
+    name = f"{table.no} {table.title}" if table.no else table.title
+    return f"{name}（第 {table.page} 頁）" if table.page else name
+
+
+def table_cells(report: Report) -> list[FigureAt]:
+    """List every filled cell of a report's statistics tables as a figure, row by row.
+
+    A cell's unit is its row's, else its column's, else the table's; its period is its column's, else the
+    table's, else the report's. Its `quote` is the row and column labels, the table's own words for it.
+    """
+    out: list[FigureAt] = []
+    for t, table in enumerate(report.tables):
+        for r, row in enumerate(table.rows):
+            for c, (column, value) in enumerate(zip(table.columns, row.values, strict=False)):
+                if value is None or value == "－":
+                    continue
+                figure = Figure.model_construct(
+                    label=f"{row.label}（{column.label}）", value=value,
+                    unit=row.unit or column.unit or table.unit or "", quote=f"{row.label}｜{column.label}",
+                    change=row.change, period=column.period or table.period, indicator=row.indicator,
+                    breakdowns=[], corrections=[],
+                )
+                out.append(FigureAt(("tables", t, "rows", r, "values", c), Markup(f"table-{t + 1}"),
+                                    table_where(table), None, figure, 0, (row.label, column.label), cell=True))
+    return out
 
 
 @dataclass(frozen=True)

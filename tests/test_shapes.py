@@ -2,7 +2,8 @@
 
 The fixture holds a four-year plan (104-107) with weighted goals and yearly targets, a unit declared by the
 agency (宗, counted like 件), a full-year report with a negative change and a figure quoted from the year
-before, and a report covering 89 年 7 月 to 96 年 4 月 cumulatively.
+before, a report covering 89 年 7 月 to 96 年 4 月 cumulatively, and a statistics document whose only content
+is a ten-year table (95-104) with a row that feeds an indicator, a row of changes and blank cells.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_a_four_year_plan_has_its_own_file_name_years_and_targets(site: Site) ->
     assert "### 一、提升查處效能（權重 30%） {: #goal-1 }" in page
     assert (
         "<td>104 年度：40件<br>105 年度：45件<br>106 年度：50件<br>107 年度：55件</td>"
-        "<td>104 年度：尚無全年實際值<br>105 年度：48 件（105 年全年），達成<br>106 年度：尚無全年實際值"
+        "<td>104 年度：40 件（104 年全年），達成<br>105 年度：48 件（105 年全年），達成<br>106 年度：尚無全年實際值"
         "<br>107 年度：尚無全年實際值</td>"
     ) in page
     assert "<td>105 年度：95&#37;</td><td>105 年度：92.5%（105 年全年），未達成</td>" in page
@@ -51,7 +52,7 @@ def test_a_four_year_plan_has_its_own_file_name_years_and_targets(site: Site) ->
 def test_targets_are_judged_only_against_a_full_year_report_in_the_open_data(site: Site) -> None:
     rows = _csv(site, "opendata/demo/104-107-goals.csv")
     assert [(r["indicator"], r["target_year"], r["target_text"], r["actual_value"], r["met"]) for r in rows] == [
-        ("查處案件數", "104", "40件", "", ""),
+        ("查處案件數", "104", "40件", "40", "達成"),  # from the statistics table's 104 column
         ("查處案件數", "105", "45件", "48", "達成"),
         ("查處案件數", "106", "50件", "", ""),
         ("查處案件數", "107", "55件", "", ""),
@@ -68,7 +69,10 @@ def test_the_indicator_page_shows_target_against_result(site: Site) -> None:
         '<tr><th scope="row">105 年度</th><td><a href="../../plans/104-107/index.md#goals">查處案件數</a>'
         "（104 至 107 年度施政計畫）</td><td>45件</td><td class=\"num\">48 件</td><td>達成</td></tr>"
     ) in page
-    assert "「查處案件」歷期數值：105 年全年 48 件。" in page  # the 104 figure quoted in 105 is not a value of 104
+    # The 104 figure quoted in the 105 report is not a value of 104: the statistics table's 104 cell is.
+    assert "「查處案件」歷期數值：95 年全年 31 件、96 年全年 33 件、97 年全年 35 件、98 年全年 30 件、" \
+        "99 年全年 36 件、100 年全年 38 件、101 年全年 39 件、102 年全年 41 件、103 年全年 37 件、" \
+        "104 年全年 40 件、105 年全年 48 件。" in page
 
 
 def test_a_negative_change_is_published_with_its_sign_and_marked(site: Site) -> None:
@@ -108,4 +112,38 @@ def test_a_report_of_any_span_and_a_declared_unit(site: Site) -> None:
 
 def test_reports_of_different_spans_are_ordered_by_their_end(site: Site) -> None:
     portal = load_portal(FIXTURES / "shapes", ROOT)
-    assert [s.record.slug for s in portal.agencies[0].reports] == ["89.07-96.04", "105-year"]
+    assert [s.record.slug for s in portal.agencies[0].reports] == ["89.07-96.04", "95.01-104.12", "105-year"]
+
+
+def test_a_ten_year_statistics_table_is_published_cell_by_cell(site: Site) -> None:
+    page = _page(site, "demo/reports/95.01-104.12/index.md")
+    assert page.startswith("# 95 年 1 月至 104 年 12 月統計\n")
+    assert "### 表1 歷年查處案件統計（第 3 頁） {: #table-1 }" in page
+    assert "".join(f'<th scope="col" class="num">{year}年</th>' for year in range(95, 105)) in page
+    assert (
+        '<tr><th scope="row">定罪率（&#37;）</th><td class="num">70.5</td><td class="num">72.1</td>'
+        '<td class="num">－</td><td class="num">68.25</td>'
+    ) in page
+    assert '<tr><th scope="row">較上年增減（件）（增減）</th><td class="num">－</td><td class="num">2</td>' in page
+    assert "附註（照來源文件）：定罪率 97 年未統計。" in page
+    assert "## 本期數字總表" not in page  # no sentence figures: the table is the whole document
+
+
+def test_every_cell_is_open_data_with_its_own_year(site: Site) -> None:
+    rows = _csv(site, "opendata/demo/95.01-104.12-figures.csv")
+    assert len(rows) == 10 + 9 + 9  # blank cells (－) are not figures
+    first = rows[0]
+    assert (first["roc_year"], first["year"], first["period"], first["ref"], first["label"], first["value"],
+            first["unit"], first["quote"]) == (
+        "95", "2006", "全年", "表1 歷年查處案件統計（第 3 頁）", "查處案件（95年）", "31", "件", "查處案件｜95年",
+    )
+    changes = [(r["roc_year"], r["value"]) for r in rows if r["change"] == "true"]
+    assert changes[2] == ("98", "-5")
+
+
+def test_each_table_row_of_numbers_is_a_chart(site: Site) -> None:
+    assert sorted(path for path in site.charts if "/95.01-104.12/" in path) == [
+        f"demo/reports/95.01-104.12/table-1-{row}.svg" for row in (1, 2, 3)
+    ]
+    chart = site.charts["demo/reports/95.01-104.12/table-1-3.svg"]
+    assert chart.labels == tuple(f"{year}年" for year in range(95, 105) if year != 97)
