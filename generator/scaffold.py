@@ -27,15 +27,9 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
         raise PortalError(f"請用 --agency 指定機關代號：{'、'.join(agencies)}")
     agency = agency or agencies[0]
     folder = data_dir / agency / ("plans" if kind == "plan" else "reports")
-    if kind == "plan":
-        target = folder / f"{year}.yml"
-    else:
-        if period not in NAMED:
-            raise UsageError(f"期間只能是 {'、'.join(NAMED)}，讀到的是「{period}」")
-        target = folder / f"{Span.of(year, period).slug}.yml"
-    if target.exists():
-        raise PortalError(f"{target} 已經存在，不會覆寫 (refusing to overwrite)")
-    existing = sorted(folder.glob("*.yml"), key=_order)
+    if kind == "report" and period not in NAMED:
+        raise UsageError(f"期間只能是 {'、'.join(NAMED)}，讀到的是「{period}」")
+    existing = sorted(folder.glob("*.yml"), key=_plan_order if kind == "plan" else _report_order)
     if not existing:
         raise PortalError(f"{folder} 中沒有可複製的{'施政計畫' if kind == 'plan' else '工作成果報告'}")
     latest = existing[-1]
@@ -47,10 +41,21 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
     record["year"] = year
     if old_year is not None:
         title = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), title)
-    if kind == "report":
+    if kind == "plan":
+        slug = str(year)
+        if isinstance(old_year, int) and isinstance(data.get("to_year"), int):  # as many years as the last plan
+            record["to_year"] = year + data["to_year"] - old_year
+            title = re.sub(rf"(?<!\d){data['to_year']}(?!\d)", str(record["to_year"]), title)
+            slug = f"{year}-{record['to_year']}"
+        _shift_targets(record, year - old_year if isinstance(old_year, int) else 0)
+    else:
         title = title.replace(old_period, str(period)) if isinstance(old_period, str) else title
         record["period"] = period
+        slug = Span.of(year, str(period)).slug
     record["title"] = title
+    target = folder / f"{slug}.yml"
+    if target.exists():
+        raise PortalError(f"{target} 已經存在，不會覆寫 (refusing to overwrite)")
     header = (
         f"# yaml-language-server: $schema=../../../schemas/{kind}.schema.json\n"
         f"# 由 portal new 從 {latest.name} 複製：結構已保留，數字、原文與來源已清空（null），\n"
@@ -63,10 +68,28 @@ def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: s
     return target
 
 
-def _order(path: Path) -> tuple[bool, Span, str]:
-    """Sort files by the period their name says, files with another name first (they are never the latest)."""
-    span = from_slug(path.stem) or (Span.of(int(path.stem), "全年") if path.stem.isdigit() else None)
+def _plan_order(path: Path) -> tuple[bool, int, int, str]:
+    """Sort plan files by their first and last year (113.yml, 104-107.yml); other names first."""
+    found = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?", path.stem)
+    if not found:
+        return False, 0, 0, path.name
+    return True, int(found[1]), int(found[2] or found[1]), path.name
+
+
+def _report_order(path: Path) -> tuple[bool, Span, str]:
+    """Sort report files by the period their name says; other names first (they are never the latest)."""
+    span = from_slug(path.stem)
     return span is not None, span or Span.of(0, "全年"), path.name
+
+
+def _shift_targets(record: dict[str, Any], years: int) -> None:
+    """Move the yearly targets of a copied plan's goals by as many years as the plan moved (values stay empty)."""
+    goals = record.get("goals")
+    for goal in goals.get("entries", []) if isinstance(goals, dict) else []:
+        for measure in goal.get("indicators", []) if isinstance(goal, dict) else []:
+            for target in measure.get("targets", []) if isinstance(measure, dict) else []:
+                if isinstance(target, dict) and isinstance(target.get("year"), int):
+                    target["year"] += years
 
 
 def _empty(node: Any, key: str | None = None) -> Any:
@@ -77,6 +100,8 @@ def _empty(node: Any, key: str | None = None) -> Any:
     if isinstance(node, list):
         if key in ("steps", "entries") and node and all(isinstance(v, str) for v in node):
             return []
+        if key == "values":  # a statistics table row: one empty cell per column
+            return [None] * len(node)
         return [_empty(v, key) for v in node]
     if key in _EMPTIED:
         return None

@@ -103,3 +103,45 @@ def test_diff_reports_errors_introduced(tmp_path: Path) -> None:
         "data/demo/plans/100.yml:25:10: budget.total: 各列金額加總為 1,234 千元，與合計 1,243 千元不符"
         "（相差 -9 千元）(budget lines do not add up to the total)\n"
     )
+
+
+def test_new_plan_after_a_four_year_plan_covers_the_next_four_years(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "shapes", tmp_path / "data")
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "plan", "108")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "已建立 data/demo/plans/108-111.yml；請填入數字與原文後執行 portal check。\n"
+    text = (tmp_path / "data/demo/plans/108-111.yml").read_text(encoding="utf-8")
+    assert "year: 108\nto_year: 111\ntitle: 示範機關 108 至 111 年度中程施政計畫\n" in text
+    assert [line.strip() for line in text.splitlines() if line.strip().startswith("- year:")] == [
+        "- year: 108", "- year: 109", "- year: 110", "- year: 111", "- year: 109",
+    ]
+    assert "weight: 20\n" in text and "45件" not in text and "quote: null\n" in text
+
+
+def test_new_statistics_report_keeps_its_table_and_empties_every_cell(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "shapes", tmp_path / "data")
+    for name in ("105-year.yml", "89.07-96.04.yml"):
+        (data / "demo/reports" / name).unlink()
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "report", "105", "全年")
+    assert result.returncode == 0, result.stderr
+    text = (data / "demo/reports/105-year.yml").read_text(encoding="utf-8")
+    assert "label: 查處案件\n" in text and "31" not in text and "68.25" not in text
+    _edit(data / "demo/reports/105-year.yml", ("document: null", "document: 示範統計（虛構）"), ("file: null", "file: x.txt"))
+    check = run_portal("-f", str(tmp_path / "mkdocs.yml"), "check")
+    blank = "尚未填寫（目前是空白），請依來源文件填入；文件中這一格空白或畫「－」時請寫 － (no value yet)"
+    assert check.stderr.count(blank) == 30  # three rows of ten cells
+
+
+def test_diff_names_targets_and_table_cells(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "shapes", tmp_path / "data")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "synthetic data"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                       cwd=tmp_path, check=True)
+    _edit(tmp_path / "data/demo/plans/104-107.yml", ("value: 50\n", "value: 52\n"), ("quote: 50件", "quote: 52件"))
+    _edit(tmp_path / "data/demo/reports/95.01-104.12.yml", ("[31, 33, 35,", "[31, 34, 35,"))
+    result = run_portal("diff", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[1:] == [
+        "  104 至 107 年度 衡量指標 查處案件數 106 年度目標值: 50 → 52 件 (+2)",
+        "  95年1月至104年12月 表1 歷年查處案件統計（第 3 頁） 查處案件 > 96年: 33 → 34 件 (+1)",
+    ]
