@@ -14,7 +14,7 @@ from .formats import roc_year, western_year
 from .model import Budget, Plan, Portal, Report
 from .paths import report_dir
 from .trends import Judged
-from .walk import FigureAt, all_figures, budget_lines, budget_total, line_amount, plan_items
+from .walk import FigureAt, all_figures, budget_lines, budget_total, goal_measures, line_amount, plan_items
 
 LICENSE = {
     "name": "OGDL-Taiwan-1.0",
@@ -249,20 +249,20 @@ def _goals_table(
     """Describe a plan's goals and measurement indicators as data: one row per yearly target, with the result."""
     assert plan.goals is not None
     rows: list[tuple[Any, ...]] = []
-    for g, goal in enumerate(plan.goals.entries):
-        for i, measure in enumerate(goal.indicators):
-            milestones = "；".join(f"{m.label} {m.value}{m.unit}" for m in measure.milestones) or None
-            head = (agency_name, plan.year, western_year(plan.year), goal.no, goal.name, goal.weight, measure.no,
-                    measure.name, measure.weight, measure.system, measure.method, measure.standard, milestones,
-                    measure.better)
-            results = judged.get((plan.slug, g, i), [])
-            for j in results:
-                actual = j.actual
-                rows.append((*head, j.target.year, j.target.value, j.target.unit, j.target.quote,
-                             actual.value if actual else None, actual.span.name if actual else None,
-                             None if j.met is None else ("達成" if j.met else "未達成")))
-            if not results:
-                rows.append((*head, *(None,) * 7))
+    for at in goal_measures(plan):
+        goal, measure = at.goal, at.measure
+        milestones = "；".join(f"{m.label} {m.value}{m.unit}" for m in measure.milestones) or None
+        head = (agency_name, plan.year, western_year(plan.year), goal.no, goal.name, goal.weight, measure.no,
+                measure.name, measure.weight, measure.system, measure.method, measure.standard, milestones,
+                measure.better)
+        results = judged.get(at.key, [])
+        for j in results:
+            actual = j.actual
+            rows.append((*head, j.target.year, j.target.value, j.target.unit, j.target.quote,
+                         actual.value if actual else None, actual.span.name if actual else None,
+                         None if j.met is None else ("達成" if j.met else "未達成")))
+        if not results:
+            rows.append((*head, *(None,) * 7))
     return Table(
         name=f"{name}-goals",
         path=f"{base}-goals",

@@ -25,7 +25,7 @@ from .charts import (
 )
 from .formats import western_year
 from .markup import environment, escape
-from .model import AgencyData, Figure, Indicator, Plan, Portal, Report, Sourced
+from .model import AgencyData, Figure, Goal, Indicator, MeasureIndicator, Plan, Portal, Report, Sourced
 from .paths import (
     budget_history_dir,
     indicator_dir,
@@ -51,7 +51,16 @@ from .trends import (
     series,
     serving,
 )
-from .walk import FigureAt, budget_lines, budget_total, line_amount, plan_items, report_figures, table_where
+from .walk import (
+    FigureAt,
+    budget_lines,
+    budget_total,
+    goal_measures,
+    line_amount,
+    plan_items,
+    report_figures,
+    table_where,
+)
 
 log = logging.getLogger("generator")
 
@@ -279,13 +288,13 @@ def _plan_pages(
         for anchor, found in serving(a.catalogue, plan).items()
     }
     total = budget_total(plan.budget) if plan.budget else None
-    goals = [
-        (goal, [(measure, a.judged[(plan.slug, g, i)], _tracked(a, base, measure.indicator))
-                for i, measure in enumerate(goal.indicators)])
-        for g, goal in enumerate(plan.goals.entries if plan.goals else [])
-    ]
+    goals: dict[int, tuple[Goal, list[tuple[MeasureIndicator, list[Judged], Markup | None]]]] = {}
+    for at in goal_measures(plan):
+        goals.setdefault(at.positions[0], (at.goal, []))[1].append(
+            (at.measure, a.judged[at.key], _tracked(a, base, at.measure.indicator))
+        )
     context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served, "total": total,
-               "goals": goals,
+               "goals": list(goals.values()),
                "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
     pages = {f"{base}/index.md": env.get_template("plan.md.j2").render(**context)}
     if plan.budget is not None:

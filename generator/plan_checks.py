@@ -4,14 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .checks import Context, check_corrections, check_drawable, check_figure, check_unit
 from .errors import Problem
 from .formats import number, numbers_in
 from .load import Document, Loc
 from .model import Budget, Plan
-from .walk import FigureAt, LineAt, budget_lines, line_amount, plan_items
+from .walk import LineAt, MeasureAt, budget_lines, goal_measures, line_amount, plan_items
 
 
 def reconcile_plan(plan: Plan, path: Path, doc: Document, context: Context) -> Iterator[Problem]:
@@ -64,55 +62,53 @@ def _reconcile_goals(plan: Plan, doc: Document, context: Context) -> Iterator[Pr
     if goals_weight > 100:
         yield doc.problem(("goals", "entries"), f"各目標的權重加總為 {goals_weight}%，超過 100%")
     for g, goal in enumerate(plan.goals.entries):
-        loc: Loc = ("goals", "entries", g)
         weights = sum((i.weight for i in goal.indicators if i.weight is not None), start=0)
         if goal.weight is not None and weights > goal.weight:
             yield doc.problem(
-                (*loc, "weight"),
+                ("goals", "entries", g, "weight"),
                 f"衡量指標的權重加總為 {weights}%，超過這個目標的權重 {goal.weight}%；"
                 "請核對來源文件 (weights exceed the goal)",
             )
-        for i, measure in enumerate(goal.indicators):
-            here: Loc = (*loc, "indicators", i)
-            years: set[int] = set()
-            for t, target in enumerate(measure.targets):
-                at: Loc = (*here, "targets", t)
-                if target.year not in plan.years:
-                    yield doc.problem(
-                        (*at, "year"),
-                        f"目標年度 {target.year} 不在計畫的年度（{plan.name}）之內 (target outside the plan)",
-                    )
-                if target.year in years:
-                    yield doc.problem((*at, "year"), f"{target.year} 年度的目標值重複；每個年度只能有一個目標值")
-                years.add(target.year)
-                yield from check_unit(target.unit, (*at, "unit"), doc, context.agency)
-                if abs(target.value) not in numbers_in(target.quote):
-                    yield doc.problem(
-                        (*at, "value"), f"目標值 {target.value} 沒有出現在「{target.quote}」中 (value not in its quote)"
-                    )
-            if measure.milestones and measure.standard is None:
-                yield doc.problem(
-                    (*here, "milestones"), "有 milestones 時必須有 standard，里程碑的原文要出現在衡量標準中"
-                )
-            for m, milestone in enumerate(measure.milestones):
-                figure_at = FigureAt((*here, "milestones", m), Markup(""), measure.name, measure.standard, milestone,
-                                     m + 1, (milestone.label,))
-                if measure.standard is not None:
-                    yield from check_figure(figure_at, measure.standard, doc, context)
-            if measure.indicator is not None and context.catalogue is not None:
-                tracked = context.catalogue.get(measure.indicator)
-                if tracked is None:
-                    known = "、".join(context.catalogue) or "（尚無 indicators.yml）"
-                    yield doc.problem(
-                        (*here, "indicator"),
-                        f"找不到指標「{measure.indicator}」；indicators.yml 中的指標有：{known} (unknown indicator)",
-                    )
-                elif any(context.agency.measure(t.unit) != context.agency.measure(tracked.unit)
-                         for t in measure.targets):
-                    yield doc.problem(
-                        (*here, "indicator"),
-                        f"指標「{tracked.id}」的單位是「{tracked.unit}」，與目標值的單位不同，無法比較目標與實際",
-                    )
+    for at in goal_measures(plan):
+        yield from _check_measure(at, doc, context)
+
+
+def _check_measure(at: MeasureAt, doc: Document, context: Context) -> Iterator[Problem]:
+    """Check one measurement indicator: its targets, its milestones against its standard, its tracked indicator."""
+    measure, plan = at.measure, at.plan
+    years: set[int] = set()
+    for t, target in enumerate(measure.targets):
+        here: Loc = (*at.loc, "targets", t)
+        if target.year not in plan.years:
+            yield doc.problem(
+                (*here, "year"), f"目標年度 {target.year} 不在計畫的年度（{plan.name}）之內 (target outside the plan)"
+            )
+        if target.year in years:
+            yield doc.problem((*here, "year"), f"{target.year} 年度的目標值重複；每個年度只能有一個目標值")
+        years.add(target.year)
+        yield from check_unit(target.unit, (*here, "unit"), doc, context.agency)
+        if abs(target.value) not in numbers_in(target.quote):
+            yield doc.problem(
+                (*here, "value"), f"目標值 {target.value} 沒有出現在「{target.quote}」中 (value not in its quote)"
+            )
+    if measure.milestones and measure.standard is None:
+        yield doc.problem((*at.loc, "milestones"), "有 milestones 時必須有 standard，里程碑的原文要出現在衡量標準中")
+    for milestone in at.milestones():
+        if measure.standard is not None:
+            yield from check_figure(milestone, measure.standard, doc, context)
+    if measure.indicator is not None and context.catalogue is not None:
+        tracked = context.catalogue.get(measure.indicator)
+        if tracked is None:
+            known = "、".join(context.catalogue) or "（尚無 indicators.yml）"
+            yield doc.problem(
+                (*at.loc, "indicator"),
+                f"找不到指標「{measure.indicator}」；indicators.yml 中的指標有：{known} (unknown indicator)",
+            )
+        elif any(context.agency.measure(t.unit) != context.agency.measure(tracked.unit) for t in measure.targets):
+            yield doc.problem(
+                (*at.loc, "indicator"),
+                f"指標「{tracked.id}」的單位是「{tracked.unit}」，與目標值的單位不同，無法比較目標與實際",
+            )
 
 
 def _reconcile_budget(budget: Budget, doc: Document, context: Context) -> Iterator[Problem]:

@@ -15,7 +15,7 @@ from .errors import DataError, UsageError
 from .formats import value_label
 from .markup import escape
 from .model import Plan, Portal
-from .walk import all_figures, budget_lines, plan_items
+from .walk import all_figures, budget_lines, goal_measures, plan_items
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,17 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
 def _goal_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
     """List a plan's goal and indicator weights and every yearly target."""
     out = dict[tuple[Any, ...], Number]()
-    for goal in plan.goals.entries if plan.goals else []:
-        if goal.weight is not None:
+    for at in goal_measures(plan):
+        goal, measure = at.goal, at.measure
+        if goal.weight is not None and at.positions[1] == 0:
             out[(agency, plan.slug, "goal", goal.name)] = Number(f"{plan.name} 目標 {goal.name} 權重", goal.weight, "%")
-        for measure in goal.indicators:
-            key = (agency, plan.slug, "goal", goal.name, measure.name)
-            if measure.weight is not None:
-                out[key] = Number(f"{plan.name} 衡量指標 {measure.name} 權重", measure.weight, "%")
-            for target in measure.targets:
-                out[(*key, target.year)] = Number(
-                    f"{plan.name} 衡量指標 {measure.name} {target.year} 年度目標值", target.value, target.unit
-                )
+        key = (agency, plan.slug, "goal", goal.name, measure.name)
+        if measure.weight is not None:
+            out[key] = Number(f"{plan.name} 衡量指標 {measure.name} 權重", measure.weight, "%")
+        for target in measure.targets:
+            out[(*key, target.year)] = Number(
+                f"{plan.name} 衡量指標 {measure.name} {target.year} 年度目標值", target.value, target.unit
+            )
     return out
 
 

@@ -12,12 +12,18 @@ from .errors import PortalError, UsageError
 from .load import load_file
 from .periods import NAMED, Span, from_slug
 
-# Fields whose values are figures or per-period prose: emptied in a new record for staff to fill in.
-_EMPTIED = {
+# `portal new` works on the YAML tree rather than the walkers, so that it copies any record, even one that
+# does not pass the checks yet. These fields hold figures or per-period prose and are emptied for staff to
+# fill in; the numeric fields kept are structure (years, weights). tests/test_new_and_diff.py checks that
+# every numeric field of the models is in one list or the other.
+EMPTIED = {
     "amount", "total", "budget", "value", "quote", "text", "objective", "introduction", "document", "file", "note",
 }
+KEPT_NUMBERS = {"year", "to_year", "weight"}
 # Mappings of amounts by column: kept with their column names, each amount emptied.
-_EMPTIED_BY_KEY = {"amounts", "totals"}
+EMPTIED_BY_KEY = {"amounts", "totals"}
+# Lists of numbers: one empty entry each.
+EMPTIED_LISTS = {"values"}
 
 
 def scaffold(data_dir: Path, kind: str, year: int, period: str | None, agency: str | None) -> Path:
@@ -93,17 +99,17 @@ def _shift_targets(record: dict[str, Any], years: int) -> None:
 
 
 def _empty(node: Any, key: str | None = None) -> Any:
-    if isinstance(node, dict) and key in _EMPTIED_BY_KEY:
+    if isinstance(node, dict) and key in EMPTIED_BY_KEY:
         return dict.fromkeys(node)
     if isinstance(node, dict):  # corrections belong to the old record's numbers; indicator ids carry over
         return {k: _empty(v, k) for k, v in node.items() if k != "corrections"}
     if isinstance(node, list):
         if key in ("steps", "entries") and node and all(isinstance(v, str) for v in node):
             return []
-        if key == "values":  # a statistics table row: one empty cell per column
+        if key in EMPTIED_LISTS:  # a statistics table row: one empty cell per column
             return [None] * len(node)
         return [_empty(v, key) for v in node]
-    if key in _EMPTIED:
+    if key in EMPTIED:
         return None
     if isinstance(node, Decimal):
         return float(node)

@@ -8,7 +8,7 @@ from .formats import percent
 from .model import AgencyData, Budget, Correction, Goal, Indicator, MeasureIndicator, Plan, Report, Target
 from .paths import plan_dir, report_dir
 from .periods import Span
-from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, line_amount
+from .walk import Amount, FigureAt, all_figures, budget_lines, budget_total, find_item, goal_measures, line_amount
 
 # Every figure of each report of one agency (breakdown parts included), keyed by the report's slug.
 Figures = dict[str, list[FigureAt]]
@@ -250,12 +250,11 @@ def judged(agency: AgencyData, series_by_id: dict[str, list[Point]]) -> dict[tup
     """
     out: dict[tuple[str, int, int], list[Judged]] = {}
     for sourced in agency.plans:
-        plan = sourced.record
-        for g, goal in enumerate(plan.goals.entries if plan.goals else []):
-            for i, measure in enumerate(goal.indicators):
-                points = series_by_id.get(measure.indicator, []) if measure.indicator else []
-                full_year = {p.span.year: p for p in points if p.span.named == "全年"}
-                out[(plan.slug, g, i)] = [
-                    Judged(plan, goal, measure, target, full_year.get(target.year)) for target in measure.targets
-                ]
+        for at in goal_measures(sourced.record):
+            points = series_by_id.get(at.measure.indicator, []) if at.measure.indicator else []
+            full_year = {p.span.year: p for p in points if p.span.named == "全年"}
+            out[at.key] = [
+                Judged(at.plan, at.goal, at.measure, target, full_year.get(target.year))
+                for target in at.measure.targets
+            ]
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .load import Loc
-from .model import Budget, BudgetLine, Figure, Plan, PlanItem, Report, StatTable
+from .model import Budget, BudgetLine, Figure, Goal, MeasureIndicator, Plan, PlanItem, Report, StatTable
 
 
 @dataclass(frozen=True)
@@ -236,3 +236,36 @@ def budget_lines(budget: Budget) -> list[LineAt]:
 
     walk(budget.lines, ("budget", "lines"), (), None)
     return out
+
+
+@dataclass(frozen=True)
+class MeasureAt:
+    """A measurement indicator with its goal and where it stands in the plan; `key` names it across stages."""
+
+    loc: Loc
+    plan: Plan
+    goal: Goal
+    measure: MeasureIndicator
+    positions: tuple[int, int]
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """Return (plan slug, goal position, indicator position): the measure's own key, from 0."""
+        return self.plan.slug, *self.positions
+
+    def milestones(self) -> list[FigureAt]:
+        """Locate the milestones of the measure's standard as figures quoted from it."""
+        return [
+            FigureAt((*self.loc, "milestones", m), Markup(f"goal-{self.positions[0] + 1}"), self.measure.name,
+                     self.measure.standard, milestone, m + 1, (milestone.label,))
+            for m, milestone in enumerate(self.measure.milestones)
+        ]
+
+
+def goal_measures(plan: Plan) -> list[MeasureAt]:
+    """List every measurement indicator of a plan's goals, goal by goal, in the document's order."""
+    return [
+        MeasureAt(("goals", "entries", g, "indicators", i), plan, goal, measure, (g, i))
+        for g, goal in enumerate(plan.goals.entries if plan.goals else [])
+        for i, measure in enumerate(goal.indicators)
+    ]

@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import subprocess
+import typing
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from conftest import FIXTURES, copy_data, run_portal
+from generator import scaffold
+from generator.model import Plan, Report
 
 PLAN = "data/demo/plans/100.yml"
 
@@ -145,3 +152,30 @@ def test_diff_names_targets_and_table_cells(tmp_path: Path) -> None:
         "  104 至 107 年度 衡量指標 查處案件數 106 年度目標值: 50 → 52 件 (+2)",
         "  95年1月至104年12月 表1 歷年查處案件統計（第 3 頁） 查處案件 > 96年: 33 → 34 件 (+1)",
     ]
+
+
+def _numeric_fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
+    """Return the names of every field, at any depth, whose value may be a number."""
+    if model in seen:
+        return set()
+    seen.add(model)
+    found = set()
+    for name, field in model.model_fields.items():
+        for part in _parts(field.annotation):
+            if isinstance(part, type) and issubclass(part, BaseModel):
+                found |= _numeric_fields(part, seen)
+            elif part in (int, Decimal):
+                found.add(name)
+    return found
+
+
+def _parts(annotation: Any) -> list[Any]:
+    args = typing.get_args(annotation)
+    return [annotation] if not args else [p for arg in args for p in _parts(arg)]
+
+
+def test_new_empties_every_number_field_the_models_have() -> None:
+    numeric = _numeric_fields(Plan, set()) | _numeric_fields(Report, set())
+    assert {"amount", "amounts", "total", "totals", "value", "values", "budget", "year", "weight"} <= numeric
+    handled = scaffold.EMPTIED | scaffold.KEPT_NUMBERS | scaffold.EMPTIED_LISTS | scaffold.EMPTIED_BY_KEY
+    assert sorted(numeric - handled) == ["previous"]  # a correction's old value: corrections are dropped whole
