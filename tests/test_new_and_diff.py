@@ -133,7 +133,8 @@ def test_new_statistics_report_keeps_its_table_and_empties_every_cell(tmp_path: 
     assert result.returncode == 0, result.stderr
     text = (data / "demo/reports/105-year.yml").read_text(encoding="utf-8")
     assert "label: 查處案件\n" in text and "31" not in text and "68.25" not in text
-    _edit(data / "demo/reports/105-year.yml", ("document: null", "document: 示範統計（虛構）"), ("file: null", "file: x.txt"))
+    _edit(data / "demo/reports/105-year.yml",
+          ("document: null", "document: 示範統計（虛構）"), ("file: null", "file: x.txt"))
     check = run_portal("-f", str(tmp_path / "mkdocs.yml"), "check")
     blank = "尚未填寫（目前是空白），請依來源文件填入；文件中這一格空白或畫「－」時請寫 － (no value yet)"
     assert check.stderr.count(blank) == 30  # three rows of ten cells
