@@ -2,7 +2,8 @@
 
 The fixture holds a four-year plan (104-107) with weighted goals and yearly targets, a unit declared by the
 agency (宗, counted like 件), a full-year report with a negative change and a figure quoted from the year
-before, a report covering 89 年 7 月 to 96 年 4 月 cumulatively, and a statistics document whose only content
+before, a report covering 89 年 7 月 to 96 年 4 月 cumulatively, a budget with four named columns (one of
+changes), a phase, 目 and 節 lines and a line whose amount the document omits, and a statistics document whose only content
 is a ten-year table (95-104) with a row that feeds an indicator, a row of changes and blank cells.
 """
 from __future__ import annotations
@@ -147,3 +148,34 @@ def test_each_table_row_of_numbers_is_a_chart(site: Site) -> None:
     ]
     chart = site.charts["demo/reports/95.01-104.12/table-1-3.svg"]
     assert chart.labels == tuple(f"{year}年" for year in range(95, 105) if year != 97)
+
+
+def test_a_budget_with_named_columns_phase_levels_and_a_change_column(site: Site) -> None:
+    page = _page(site, "demo/plans/105/budget/index.md")
+    assert "｜預算階段：法定預算｜" in page
+    assert "本年度預算合計 **15,500 千元**，即 1,550 萬元。" in page
+    assert (
+        '<thead><tr><th scope="col">項次</th><th scope="col">名稱</th><th scope="col">層級</th>'
+        '<th scope="col" class="num">本年度預算數（千元）</th><th scope="col" class="num">上年度預算數（千元）</th>'
+        '<th scope="col" class="num">前年度決算數（千元）</th><th scope="col" class="num">比較增減（千元）</th>'
+    ) in page
+    assert (
+        '<tr id="line-1-1"><td>1&#46;1</td><th scope="row">行政管理</th><td>節</td><td class="num">11,000</td>'
+        '<td class="num">11,600</td><td class="num">11,000</td><td class="num">-600</td>'
+    ) in page
+    # The document gives no amount for 查處業務 and no total of 前年度決算數: the sums are marked as the site's.
+    assert '<th scope="row">查處業務</th><td>目</td><td class="num">3,500（加總）</td>' in page
+    assert '<td class="num">15,500</td><td class="num">15,500</td><td class="num">14,856（加總）</td>' in page
+    assert '<td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>' in page
+    assert '<tr><th scope="row">資訊設備費 增列</th><td class="num">100 千元（增減）</td>' in page
+
+
+def test_the_budget_data_keeps_the_document_amounts_apart_from_the_sums(site: Site) -> None:
+    rows = _csv(site, "opendata/demo/105-budget.csv")
+    columns = ("ref", "name", "amount_thousand_ntd", "amount_computed_thousand_ntd", "amount4_thousand_ntd")
+    assert [tuple(r[c] for c in columns) for r in rows] == [
+        ("1", "一般行政", "12000", "", "-500"), ("1.1", "行政管理", "11000", "", "-600"),
+        ("1.2", "資訊管理", "1000", "", "100"), ("2", "查處業務", "", "3500", ""),
+        ("2.1", "案件查處", "3500", "", "500"), ("2.2", "第一預備金", "0", "", "0"),
+    ]
+    assert {r["phase"] for r in rows} == {"法定預算"}
