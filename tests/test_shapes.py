@@ -3,8 +3,9 @@
 The fixture holds a four-year plan (104-107) with weighted goals and yearly targets, a unit declared by the
 agency (宗, counted like 件), a full-year report with a negative change and a figure quoted from the year
 before, a report covering 89 年 7 月 to 96 年 4 月 cumulatively, a budget with four named columns (one of
-changes), a phase, 目 and 節 lines and a line whose amount the document omits, and a statistics document whose only content
-is a ten-year table (95-104) with a row that feeds an indicator, a row of changes and blank cells.
+changes), a phase, 目 and 節 lines and a line whose amount the document omits, and a statistics document
+whose only content is a ten-year table (95-104) with a row that feeds an indicator, a row of changes and
+blank cells.
 """
 from __future__ import annotations
 
