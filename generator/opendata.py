@@ -192,21 +192,25 @@ def _budget_tables(agency_name: str, name: str, base: str, plan: Plan, budget: B
     total = budget_total(budget)
     stated = (f"來源文件所載合計 {total.value:,} {unit}" if not total.computed
               else f"來源文件未載合計，各列加總為 {total.value or 0:,} {unit}（本網站計算）")
-    columns = [
-        Column(f"amount_{suffix}", "integer", f"{names[0]}（{unit}）",
-               f"{names[0]}，單位：新臺幣{unit}；文件未載者空白"),
-        Column(f"amount_computed_{suffix}", "integer", f"{names[0]}（本網站加總）",
-               f"文件未載此列金額時，本網站加總下一層所得的{names[0]}（{unit}）；文件有載者空白"),
-        *(Column(f"amount{n}_{suffix}", "integer", f"{column}（{unit}）", f"{column}，單位：新臺幣{unit}")
-          for n, column in enumerate(names[1:], 2)),
-    ]
+    columns: list[Column] = []
+    for n, column in enumerate(names, 1):
+        field = "amount" if n == 1 else f"amount{n}"
+        columns += [
+            Column(f"{field}_{suffix}", "integer", f"{column}（{unit}）",
+                   f"{column}，單位：新臺幣{unit}；文件未載者空白"),
+            Column(f"{field}_computed_{suffix}", "integer", f"{column}（本網站加總）",
+                   f"文件未載此列的{column}時，本網站加總下一層所得的金額（{unit}）；文件有載者空白"),
+        ]
     rows = []
     for at in budget_lines(budget):
-        line, amount = at.line, line_amount(at.line)
+        line = at.line
+        amounts: list[int | None] = []
+        for other in [None, *names[1:]]:
+            own, found = (line.amount if other is None else line.amounts.get(other)), line_amount(line, other)
+            amounts += [own, found.value if found.computed else None]
         rows.append((
             *common, ".".join(map(str, at.positions)), at.depth + 1, line.no, line.name, line.level, line.program,
-            line.amount, amount.value if amount.computed else None, *(line.amounts.get(c) for c in names[1:]),
-            budget.fund, budget.phase, line.note,
+            *amounts, budget.fund, budget.phase, line.note,
         ))
     tables = [Table(
         name=f"{name}-budget",

@@ -180,3 +180,6 @@ def test_the_budget_data_keeps_the_document_amounts_apart_from_the_sums(site: Si
         ("2.1", "案件查處", "3500", "", "500"), ("2.2", "第一預備金", "0", "", "0"),
     ]
     assert {r["phase"] for r in rows} == {"法定預算"}
+    assert [(r["amount3_thousand_ntd"], r["amount3_computed_thousand_ntd"]) for r in rows if r["ref"] == "2"] == [
+        ("", "2876"),
+    ]
