@@ -30,6 +30,7 @@ def _worktree(rev: str) -> Path:
     folder = ROOT / ".cache" / "bench" / f"baseline-{rev}"
     if not folder.exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True)  # a deleted .cache/ leaves a stale entry
         subprocess.run(["git", "worktree", "add", "--detach", str(folder), rev], cwd=ROOT, check=True,
                        capture_output=True)
     return folder

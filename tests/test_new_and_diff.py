@@ -113,7 +113,8 @@ def test_diff_reports_errors_introduced(tmp_path: Path) -> None:
 
 
 def test_new_plan_after_a_four_year_plan_covers_the_next_four_years(tmp_path: Path) -> None:
-    copy_data(FIXTURES / "shapes", tmp_path / "data")
+    data = copy_data(FIXTURES / "shapes", tmp_path / "data")
+    (data / "demo/plans/105.yml").unlink()  # the latest plan is then the four-year one
     result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "plan", "108")
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "已建立 data/demo/plans/108-111.yml；請填入數字與原文後執行 portal check。\n"
