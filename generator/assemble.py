@@ -6,6 +6,7 @@ import logging
 import os
 import pickle
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from .cache import Store, code_version, digest, pool
 from .checks import Context
 from .errors import DataError, Problem
-from .load import Document
+from .load import Document, read_file
 from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
 from .validate import KINDS, check_record, check_serves, read_document
 
@@ -54,6 +55,7 @@ class _Job:
     context: Context
     keep: bool
     depends: str
+    within: Path
 
 
 # What a checked record depends on besides its file: the checking code and the model library.
@@ -82,10 +84,10 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
     gc.disable()  # no reference cycles among the YAML nodes: the cycle collector would only rescan them
     problems: list[Problem] = []
     try:
-        content: bytes | None = job.path.read_bytes()
-    except OSError:
-        content = None  # let the loader report it
-    key = _key(job, content) if store.folder and content is not None else None
+        content = read_file(job.path, job.display, job.within)
+    except DataError as exc:
+        return None, exc.problems, None
+    key = _key(job, content) if store.folder else None
     if key and not job.keep and (key in passed or store.has(f"{key}.pickle")):
         return None, [], key
     cached = store.read(f"{key}.pickle") if key and job.keep else None
@@ -127,18 +129,27 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         raise DataError([Problem(data_shown, 1, 1, "", "找不到資料資料夾 (data directory not found)")])
     jobs: list[tuple[AgencyData, _Job]] = []
     catalogues: list[tuple[AgencyData, Document | None, bool]] = []
+    def read(path: Path) -> bytes | None:
+        try:
+            return read_file(path, shown(path), data_dir)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            return None
+
     for entry in sorted(data_dir.iterdir()):
-        if entry.name.startswith(".") or entry.name == "README.md":
-            continue
-        if not entry.is_dir() or not _AGENCY_ID.fullmatch(entry.name):
+        if entry.name == "README.md" or (entry.name.startswith(".") and not entry.is_dir()):
+            continue  # .DS_Store, .gitkeep and the like
+        if not entry.is_dir() or entry.is_symlink() or not _AGENCY_ID.fullmatch(entry.name):
             problems.append(Problem(shown(entry), 1, 1, "", _misplaced_message()))
             continue
         agency_file = entry / "agency.yml"
+        agency_bytes = read(agency_file) if agency_file.exists() or agency_file.is_symlink() else None
         agency = (
-            check_record(read_document(agency_file, shown(agency_file), problems), agency_file, Agency, problems)
-            if agency_file.exists() else None
+            check_record(read_document(agency_file, shown(agency_file), problems, agency_bytes), agency_file, Agency,
+                         problems)
+            if agency_bytes is not None else None
         )
-        if not agency_file.exists():
+        if not agency_file.exists() and not agency_file.is_symlink():
             problems.append(Problem(shown(agency_file), 1, 1, "", "缺少機關資料檔 agency.yml (missing agency.yml)"))
         bundle = AgencyData(entry.name, shown(agency_file), agency.record if agency else Agency(name="?", parent=None))
         units = bundle.agency.model_dump_json(include={"units"})
@@ -146,8 +157,10 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         catalogue: dict[str, Indicator] | None = {}
         catalogue_doc = None
         catalogue_key = "none"
-        if catalogue_file.exists():
-            catalogue_bytes = catalogue_file.read_bytes()
+        catalogue_bytes = read(catalogue_file) if catalogue_file.exists() or catalogue_file.is_symlink() else None
+        if catalogue_bytes is None and (catalogue_file.exists() or catalogue_file.is_symlink()):
+            catalogue = None  # unreadable: reported; reports are checked without indicator references
+        if catalogue_bytes is not None:
             catalogue_key = digest(catalogue_bytes)
             catalogue_doc = read_document(catalogue_file, shown(catalogue_file), problems, catalogue_bytes)
             bundle.indicators = check_record(
@@ -155,9 +168,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
             )
             catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
         context = Context(bundle.agency, catalogue)
-        for path in sorted(entry.rglob("*")):
+        for path in sorted(_files(entry)):
             rel = path.relative_to(entry)
-            if path.is_dir() or rel.as_posix() in ("agency.yml", "indicators.yml") or path.name.startswith("."):
+            if rel.as_posix() in ("agency.yml", "indicators.yml") or path.name.startswith("."):
                 continue
             kind = rel.parts[0] if len(rel.parts) == 2 and path.suffix == ".yml" else None
             if kind not in KINDS:
@@ -165,7 +178,7 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
                 continue
             keep = keep_reports or kind == "plans"
             depends = digest(units, catalogue_key)  # report figures and plan goals refer to the indicators
-            jobs.append((bundle, _Job(path, shown(path), kind, context, keep, depends)))
+            jobs.append((bundle, _Job(path, shown(path), kind, context, keep, depends, data_dir)))
         catalogues.append((bundle, catalogue_doc, agency is not None))
     plans_failed: set[str] = set()
     not_kept = cached = 0
@@ -194,6 +207,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
     for bundle in agencies:
         bundle.plans.sort(key=lambda s: s.record.year)
         bundle.reports.sort(key=lambda s: s.record.span)
+    if not catalogues and not problems:
+        message = "資料夾中沒有任何機關：請建立 data/<機關代號>/agency.yml (no agency)"
+        problems.append(Problem(data_shown, 1, 1, "", message))
     if not passed <= known:  # one list, rewritten when it grew; also when other files have problems
         store.write(_PASSED, "\n".join(sorted(known | passed)).encode("ascii") + b"\n")
     if problems:
@@ -202,9 +218,16 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
     return Portal(agencies, not_kept)
 
 
+def _files(folder: Path) -> Iterator[Path]:
+    """Yield every entry below an agency's folder that is not a real folder, without following linked folders."""
+    for top, folders, files in os.walk(folder, followlinks=False):
+        yield from (Path(top) / name for name in files)
+        yield from (Path(top) / name for name in folders if (Path(top) / name).is_symlink())
+
+
 def _misplaced_message() -> str:
     return (
         "檔案放錯位置：資料必須是 data/<機關代號>/agency.yml、data/<機關代號>/indicators.yml、"
-        "data/<機關代號>/plans/<年度>.yml "
-        "或 data/<機關代號>/reports/<年度>-h1|h2|year.yml（機關代號只用小寫英文、數字與 -）"
+        "data/<機關代號>/plans/<年度>.yml 或 data/<機關代號>/reports/<期間>.yml"
+        "（例如 110-h2.yml、110-q1.yml、89.07-96.04.yml；機關代號只用小寫英文、數字與 -）"
     )

@@ -13,6 +13,7 @@ from .formats import number, numbers_in
 from .load import Document, Loc
 from .model import Agency, Correction, Figure, FigurePeriod, Indicator, PeriodRange
 from .periods import parse_month
+from .scan import MAX_CHART_ITEMS
 from .walk import FigureAt
 
 # Words that show a quoted figure is a decrease, so that a negative value matches its quote.
@@ -117,6 +118,11 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
         yield from check_months(figure.period, (*here, "period"), doc)
     yield from check_value(figure, (*here, "value"), doc, context.agency)
     for b, breakdown in enumerate(figure.breakdowns):
+        if len(breakdown.parts) > MAX_CHART_ITEMS:
+            yield doc.problem(
+                (*here, "breakdowns", b, "parts"),
+                f"細分有 {len(breakdown.parts)} 項，超過一張圖表的上限 {MAX_CHART_ITEMS} 項 (limit)",
+            )
         total = sum((part.value for part in breakdown.parts), start=0)
         if total != figure.value:
             yield doc.problem(

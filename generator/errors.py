@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .scan import visible
+
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
@@ -14,7 +16,7 @@ class PortalError(Exception):
 
     def report(self) -> str:
         """Return the text the command line prints for this problem."""
-        return str(self)
+        return visible(str(self))
 
 
 class UsageError(PortalError):
@@ -42,8 +44,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        where = visible(f"{self.file}:{self.line}:{self.column}")
+        message = visible(self.message.replace("\n", "↵"))  # one line per problem, and nothing a terminal obeys
+        return f"{where}: {visible(self.field)}: {message}" if self.field else f"{where}: {message}"
 
 
 class DataError(PortalError):

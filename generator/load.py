@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .errors import DataError, Problem
+from .scan import MAX_DIGITS, MAX_FILE_BYTES, describe, impossible_escape, invisible, too_deep, unreadable
 
 Loc = tuple[str | int, ...]
 
@@ -187,6 +189,18 @@ def _translate(problem: str) -> str:
 
 def parse(text: str, path: str) -> Document:
     """Parse YAML text into a Document, raising DataError with positions on any problem."""
+    found = [
+        Problem(path, line, column, "", f"這裡有 YAML 不接受的字元 {describe(char)}；請刪除它（從 PDF 複製時常夾帶）")
+        for line, column, char in unreadable(text)
+    ]
+    if found:
+        raise DataError(found[:20])
+    scans = ((too_deep, "；資料不需要這麼多層，請檢查括號與縮排"), (impossible_escape, " 不是有效的字元碼，請刪除"))
+    for scan, advice in scans:
+        problem = scan(text)
+        if problem:
+            line, column, what = problem
+            raise DataError([Problem(path, line, column, "", f"{what}{advice} (limit)")])
     try:
         node = _compose(text)
     except _StrictComposeError as exc:
@@ -196,6 +210,9 @@ def parse(text: str, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise DataError([Problem(path, line, column, "", _translate(str(exc.problem)))]) from None
+    except (RecursionError, ValueError) as exc:  # the scans above should leave nothing for these to catch
+        message = f"無法讀取這個檔案的 YAML 結構（{type(exc).__name__}）；請檢查括號與引號"
+        raise DataError([Problem(path, 1, 1, "", message)]) from None
     if node is None:
         raise DataError([Problem(path, 1, 1, "", "檔案是空的 (the file is empty)")])
     problems: list[Problem] = []
@@ -217,7 +234,18 @@ def _construct(node: Node, loc: Loc, path: str, problems: list[Problem]) -> Any:
     """Turn a node into plain values; report keys that are not text, duplicate keys and unknown tags."""
     if isinstance(node, ScalarNode):
         tag, value = node.tag, node.value
+        if tag in (_INT, _FLOAT) and len(value) > MAX_DIGITS:
+            message = f"數字太長（{len(value)} 位），上限 {MAX_DIGITS} 位 (limit)"
+            problems.append(Problem(path, *_at(node), format_loc(loc), message))
+            return None
         if tag == _STR:
+            hidden = invisible(value)
+            if hidden is not None:
+                problems.append(Problem(
+                    path, *_at(node), format_loc(loc),
+                    f"文字中有看不見或會改變顯示的字元 {describe(hidden)}，網頁上看到的會和檔案不同；請刪除這個字元",
+                ))
+                return None
             return value
         if tag == _INT and _INT_TEXT.fullmatch(value):
             return int(value)
@@ -250,10 +278,32 @@ def _construct(node: Node, loc: Loc, path: str, problems: list[Problem]) -> Any:
     return [_construct(item, (*loc, i), path, problems) for i, item in enumerate(node.value)]
 
 
+def read_file(path: Path, display: str, within: Path) -> bytes:
+    """Read a data file's bytes: refuse links that leave `within` or lead nowhere, special files and huge files."""
+    def refuse(message: str) -> DataError:
+        return DataError([Problem(display, 1, 1, "", message)])
+
+    try:
+        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(within.resolve()):
+            raise refuse("這是指向資料夾之外的連結；網站只發布資料夾內的檔案，請把檔案本身放進來 (link outside data)")
+        mode = path.stat()
+    except (OSError, RuntimeError):  # a dangling link, or a loop of links (RuntimeError before Python 3.13)
+        raise refuse("這是指向不存在的檔案的連結（或連結形成迴圈）；請刪除它或換成檔案本身 (broken link)") from None
+    if not stat.S_ISREG(mode.st_mode):
+        what = "資料夾" if stat.S_ISDIR(mode.st_mode) else "特殊檔案（例如具名管道）"
+        raise refuse(f"這是{what}，不是資料檔；請刪除或改名 (not a regular file)")
+    if mode.st_size > MAX_FILE_BYTES:
+        raise refuse(f"檔案太大（{mode.st_size:,} 位元組），上限 {MAX_FILE_BYTES:,} 位元組；請分成幾個檔案 (limit)")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise refuse(f"無法讀取這個檔案（{exc.strerror}）") from None
+
+
 def load_file(path: Path, display: str, data: bytes | None = None) -> Document:
     """Read (unless its bytes are given) and parse one YAML file; `display` is the path shown in messages."""
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8")
+        text = (read_file(path, display, path.parent) if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError([Problem(display, 1, 1, "", f"檔案不是 UTF-8 編碼，請以 UTF-8 儲存 ({exc.reason})")]) from None
     if text.startswith("\ufeff"):

@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .periods import Span, parse_month
 
-Text = Annotated[str, StringConstraints(min_length=1), Field(description="文字，不可空白")]
+# At least one character that is not white space (a full-width space alone is blank too).
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S"), Field(description="文字，不可空白")]
 Amount = Annotated[int, Field(description="金額（整數，單位見 budget.unit，不加千分位逗號）")]
-Number = Annotated[int, Field()] | Annotated[Decimal, Field()]
+# Decimals keep at most 15 significant digits, so that open data (JSON numbers) gives them back exactly.
+Number = Annotated[int, Field()] | Annotated[Decimal, Field(max_digits=15)]
 
 UnitKind = Literal["計數", "人數", "金額", "百分比", "比率"]
 UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
@@ -39,7 +41,8 @@ IsoDate = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), Field(description="日期，西元年-月-日，例如 2024-03-05")
 ]
 Slug = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$"), Field(description="代號：小寫英文、數字與 -")
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60),
+    Field(description="代號：小寫英文、數字與 -，最多 60 字"),
 ]
 
 

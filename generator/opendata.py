@@ -69,12 +69,21 @@ class Table:
 
 
 def _cell(value: object) -> object:
-    """Write a CSV cell: blank for none, true/false as Table Schema spells booleans, anything else as it is."""
+    """Write a CSV cell: blank for none, true/false as Table Schema spells booleans, numbers as numbers.
+
+    Text that a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading
+    apostrophe, as OWASP recommends; numeric columns hold numbers, never text, so they are left alone.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value[:1] in _FORMULA:
+        return "'" + value
     return value
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def json_bytes(doc: object) -> bytes:

@@ -9,6 +9,7 @@ from .errors import Problem
 from .formats import number, numbers_in
 from .load import Document, Loc
 from .model import Budget, Plan
+from .scan import MAX_CHART_ITEMS
 from .walk import LineAt, MeasureAt, budget_lines, goal_measures, line_amount, plan_items
 
 
@@ -134,6 +135,8 @@ def _reconcile_budget(budget: Budget, doc: Document, context: Context) -> Iterat
                 f"各列金額加總為 {number(sum(s or 0 for s in summed))} {budget.unit}，與合計 {number(total)} "
                 f"{budget.unit}不符（相差 {diff:+,} {budget.unit}）(budget lines do not add up to the total)",
             )
+    if len(budget.lines) > MAX_CHART_ITEMS:
+        yield doc.problem(("budget", "lines"), _too_many(len(budget.lines), "最上層的預算列"))
     seen: set[tuple[tuple[int, ...], str]] = set()
     for at in budget_lines(budget):
         yield from _check_line(at, budget, names, change, doc, context)
@@ -141,6 +144,10 @@ def _reconcile_budget(budget: Budget, doc: Document, context: Context) -> Iterat
             if (at.positions[:-1], at.line.no) in seen:
                 yield doc.problem((*at.loc, "no"), f"項次「{at.line.no}」重複 (duplicate number)")
             seen.add((at.positions[:-1], at.line.no))
+
+
+def _too_many(count: int, what: str) -> str:
+    return f"{what}有 {count} 項，超過一張圖表的上限 {MAX_CHART_ITEMS} 項；請確認來源文件，或拆成幾層 (limit)"
 
 
 def _unknown_column(column: str, names: list[str]) -> str:

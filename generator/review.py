@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -149,7 +150,9 @@ def review(root: Path, data_dir: Path, rev: str, markdown: bool) -> tuple[str, b
     if markdown:
         text = f"### {title}\n\n" + "\n".join(f"- {escape(line)}" for line in body)
         if problems:
-            text += "\n\n### 資料錯誤（合併前必須修正）\n\n```\n" + "\n".join(problems) + "\n```"
+            listing = "\n".join(problems)
+            fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", listing)), default=0))
+            text += f"\n\n### 資料錯誤（合併前必須修正）\n\n{fence}text\n{listing}\n{fence}"
     else:
         text = title + "\n" + "\n".join(f"  {line}" for line in body)
         if problems:

@@ -75,10 +75,18 @@ def _message(error: Any, model_fields: list[str]) -> str:
         return f"不可小於 {ctx.get('ge')}，讀到的是{_shown(value)} (too small)"
     if kind == "less_than_equal":
         return f"不可大於 {ctx.get('le')}，讀到的是{_shown(value)} (too large)"
+    if kind == "string_pattern_mismatch" and str(ctx.get("pattern")) == r"\S":
+        return "不可空白（只有空格也算空白）(must not be empty)"
+    if kind == "string_pattern_mismatch" and "\\d{1,3}-" in str(ctx.get("pattern", "")):
+        return f"應寫成民國年-月，月份兩位數（例如 89-07），讀到的是{_shown(value)} (expected a month)"
     if kind == "string_pattern_mismatch":
         if "\\d{4}" in str(ctx.get("pattern", "")):
             return f"日期應寫成西元年-月-日（例如 2024-03-05），讀到的是{_shown(value)} (expected a date)"
         return f"代號只能用小寫英文、數字與 -，且不以 - 開頭，讀到的是{_shown(value)} (invalid id)"
+    if kind == "string_too_long":
+        return f"太長：最多 {ctx.get('max_length')} 字 (limit)"
+    if kind == "decimal_max_digits":
+        return f"小數最多 {ctx.get('max_digits')} 位有效數字，讀到的是{_shown(value)} (limit)"
     if kind == "string_too_short":
         return "不可空白 (must not be empty)"
     if kind == "too_short":

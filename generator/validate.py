@@ -12,6 +12,7 @@ from .errors import DataError, Problem
 from .load import Document, Loc, load_file
 from .model import Agency, Indicators, PeriodRange, Plan, Report, Sourced, StatTable
 from .plan_checks import reconcile_plan
+from .scan import MAX_CHART_ITEMS
 from .translate import translate_errors
 from .walk import all_figures, find_item
 
@@ -120,6 +121,11 @@ def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) ->
         yield from check_unit(table.unit, (*loc, "unit"), doc, context.agency)
     if table.period is not None:
         yield from check_months(table.period, (*loc, "period"), doc)
+    if len(table.columns) > MAX_CHART_ITEMS:
+        yield doc.problem(
+            (*loc, "columns"),
+            f"表有 {len(table.columns)} 欄，超過一張圖表的上限 {MAX_CHART_ITEMS} 欄；請分成幾張表 (limit)",
+        )
     for c, column in enumerate(table.columns):
         here: Loc = (*loc, "columns", c)
         if column.unit is not None:

@@ -11,8 +11,8 @@ from conftest import ROOT
 
 # Bottom to top: a module may import only modules of a lower layer. README's ARCHITECTURE section draws this.
 LAYERS = [
-    {"errors", "formats", "cache", "vocabulary"},
-    {"periods"},
+    {"scan", "formats", "cache", "vocabulary"},
+    {"errors", "periods"},
     {"load"},
     {"model"},
     {"walk"},
