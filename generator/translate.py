@@ -19,6 +19,8 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
     """Drop pydantic's union-member tags from `loc`, keeping only steps into the data."""
     out: list[str | int] = []
     for step in loc:
+        if isinstance(step, str) and _is_tag(step) and not (isinstance(data, dict) and step in data):
+            continue  # the member of a union pydantic tried: a model, a literal, int or decimal
         if isinstance(data, dict) and isinstance(step, str):
             out.append(step)
             data = data.get(step)
@@ -28,6 +30,11 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
         elif not isinstance(step, str) or isinstance(data, dict):
             break
     return tuple(out)
+
+
+def _is_tag(step: str) -> bool:
+    """Tell a union member's tag (PeriodRange, literal[...], int, constrained-int) from a field name."""
+    return step[:1].isupper() or "[" in step or step in ("int", "decimal", "str", "bool", "constrained-int")
 
 
 def _shown(value: Any) -> str:
@@ -142,7 +149,11 @@ def translate_errors(exc: ValidationError, doc: Document) -> list[Problem]:
     root = roots.get(model, Agency)
     seen: set[Loc] = set()
     problems = []
-    for error in exc.errors():
+    # In a union (an integer or a decimal), a broken constraint says more than the other member's type error.
+    errors = sorted(exc.errors(), key=lambda e: e["type"].endswith("_type") or e["type"] == "is_instance_of")
+    for error in errors:
+        if error["type"] == "literal_error" and isinstance(error.get("input"), dict) and len(errors) > 1:
+            continue  # a mapping was written where a name also fits: the mapping's own errors say what is wrong
         loc = _data_loc(error["loc"], doc.data)
         if error["type"] == "missing":
             loc = (*loc, error["loc"][len(loc)]) if len(error["loc"]) > len(loc) else loc
