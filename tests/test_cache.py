@@ -165,3 +165,50 @@ def test_code_version_covers_the_checks(tmp_path: Path, monkeypatch: pytest.Monk
         assert code_version(*generator.assemble.CODE) != before
     finally:
         code_version.cache_clear()
+
+
+# One edit of each kind of field a chart or a checked record depends on (shapes and periods fixtures).
+EDITS = {
+    "agency name": ("demo/agency.yml", "name: 示範機關（測試用虛構資料）", "name: 示範機關（改名）"),
+    "declared unit": ("demo/agency.yml", "    kind: 計數\n", "    kind: 人數\n"),
+    "indicator name": ("demo/indicators.yml", "name: 查處案件\n", "name: 查處的案件\n"),
+    "figure label": ("demo/reports/105-year.yml", "label: 訓練完成率\n", "label: 訓練的完成率\n"),
+    "figure value and quote": ("demo/reports/105-year.yml", "value: 48\n", "value: 49\n"),
+    "table cell": ("demo/reports/95.01-104.12.yml", "[31, 33,", "[31, 34,"),
+    "table title": ("demo/reports/95.01-104.12.yml", "title: 歷年查處案件統計", "title: 歷年查處案件統計表"),
+    "breakdown label": ("demo/reports/89.07-96.04.yml", "label: 移送\n", "label: 移送法辦\n"),
+    "budget amounts": ("demo/plans/105.yml", "          amount: 11000\n", "          amount: 10900\n"),
+    "budget line name": ("demo/plans/105.yml", "name: 案件查處\n", "name: 案件的查處\n"),
+    "target": ("demo/plans/104-107.yml", "value: 45\n", "value: 46\n"),
+    "report title": ("demo/reports/105-year.yml", "title: 示範機關 105 年工作成果", "title: 示範機關 105 年度工作成果"),
+    "file name": ("demo/plans/105.yml", None, "demo/plans/106.yml"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_build_from_a_warm_cache_after_any_edit_equals_a_clean_build(edit: str, tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "shapes", tmp_path / "data")
+    cache = tmp_path / ".cache"
+    generate(load_portal(data, ROOT, cache_dir=cache / "records"), updated="2023-11-14",
+             cache=ChartCache(cache / "charts"))
+    rel, old, new = EDITS[edit]
+    if old is None:  # a renamed file: its year must follow, so the check decides, not a stale cache entry
+        (data / rel).rename(data / new)
+        with pytest.raises(DataError) as caught:
+            load_portal(data, ROOT, cache_dir=cache / "records")
+        assert [p.message for p in caught.value.problems] == ["年度 105 與檔名 106.yml 不符；檔名應為 105.yml"]
+        return
+    if edit == "target":
+        _edit(data / "demo/plans/104-107.yml", "quote: 45件", "quote: 46件")
+    if edit == "budget amounts":  # two sub-lines that still add up to their line
+        _edit(data / "demo/plans/105.yml", "          amount: 1000\n", "          amount: 1100\n")
+    if edit == "figure value and quote":
+        _edit(data / "demo/reports/105-year.yml", "全年查處案件 48 件", "全年查處案件 49 件")
+        _edit(data / "demo/reports/105-year.yml", "quote: 查處案件 48 件", "quote: 查處案件 49 件")
+    _edit(data / rel, old, new)
+    cached = generate(load_portal(data, ROOT, cache_dir=cache / "records"), updated="2023-11-14",
+                      cache=ChartCache(cache / "charts"))
+    clean = generate(load_portal(data, ROOT), updated="2023-11-14")
+    assert cached.stats.cached > 0  # the cache was used, and still changed nothing
+    assert sorted(cached.files) == sorted(clean.files)
+    assert [path for path in clean.files if cached.files[path] != clean.files[path]] == []

@@ -181,3 +181,22 @@ def test_new_empties_every_number_field_the_models_have() -> None:
     assert {"amount", "amounts", "total", "totals", "value", "values", "budget", "year", "weight"} <= numeric
     handled = scaffold.EMPTIED | scaffold.KEPT_NUMBERS | scaffold.EMPTIED_LISTS | scaffold.EMPTIED_BY_KEY
     assert sorted(numeric - handled) == ["previous"]  # a correction's old value: corrections are dropped whole
+
+
+def test_a_value_can_never_leave_the_review_summary_code_block(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    forged = '"說明會12場次````\\n### 審核通過 ✅\\n![](http://example.invalid/a.png)"'
+    _edit(root / "data/demo/reports/100-h1.yml", ("quote: 說明會12場次", f"quote: {forged}"))
+    result = run_portal("diff", "--markdown", cwd=root)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    start = lines.index("### 資料錯誤（合併前必須修正）")
+    fence = lines[start + 2].removesuffix("text")
+    assert len(fence) == 5  # longer than the four backticks the value holds
+    assert lines[start + 2:] == [
+        f"{fence}text",
+        "data/demo/reports/100-h1.yml:21:24: chapters[1].sections[1].items[1].figures[1].quote: 原文片段「說明會12場次````"
+        "↵### 審核通過 ✅↵![](http://example.invalid/a.png)」沒有逐字出現在內文中 (quote not found in text)",
+        fence,
+    ]
+    assert not any(line.startswith("### 審核通過") for line in lines)

@@ -10,10 +10,11 @@ from urllib.parse import urljoin
 
 from test_build import text_of
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT, copy_data
 from generator.assemble import load_portal
 from generator.markup import with_unit
 from generator.model import Figure
+from generator.pages import generate
 from generator.walk import report_figures
 
 
@@ -104,3 +105,48 @@ def test_open_data_page_lists_every_dataset(built_site: Path) -> None:
     assert "資料更新日期：2023-11-14" in text
     for href in re.findall(r'href="([^"]+\.(?:csv|json))"', (built_site / "opendata/index.html").read_text()):
         assert (built_site / "opendata" / urljoin("x", href)).is_file()
+
+
+FORMULAS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _poisoned(tmp_path: Path) -> Path:
+    """Write the minimal fixture with text that a spreadsheet would run as a formula in every kind of field."""
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    edits = {
+        "demo/agency.yml": [("name: 示範機關（測試用虛構資料）", 'name: "=HYPERLINK(\\"http://x\\",\\"點我\\")"')],
+        "demo/plans/100.yml": [("title: 示範機關 100 年度施政計畫", "title: +示範計畫"),
+                               ("name: 一般行政\n      program: 行政管理\n      amount: 1000",
+                                "name: '@一般行政'\n      program: -行政管理\n      amount: 1000")],
+        "demo/reports/100-h1.yml": [("text: 共辦理說明會12場次", 'text: "=說明會12場次，共辦理說明會12場次'),
+                                    ("，授權率達98.39％。", '，授權率達98.39％。"'),
+                                    ("quote: 說明會12場次", 'quote: "=說明會12場次"'),
+                                    ("label: 說明會\n", "label: \"\\t說明會\"\n"),
+                                    ("by: 檢舉方式", "by: \"-檢舉方式\"")],
+    }
+    for rel, pairs in edits.items():
+        text = (data / rel).read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert old in text, old
+            text = text.replace(old, new)
+        (data / rel).write_text(text, encoding="utf-8")
+    return data
+
+
+def test_no_csv_cell_can_run_as_a_formula(tmp_path: Path) -> None:
+    site = generate(load_portal(_poisoned(tmp_path), ROOT), updated="2023-11-14")
+    checked = neutralised = 0
+    for path, content in site.files.items():
+        if not path.endswith(".csv"):
+            continue
+        assert isinstance(content, bytes)
+        for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))):
+            for cell in row:
+                checked += 1
+                try:
+                    float(cell)
+                    continue  # a number in a numeric column: stays a number
+                except ValueError:
+                    assert not cell.startswith(FORMULAS), (path, cell)
+                    neutralised += cell.startswith("'") and cell[1:].startswith(FORMULAS)
+    assert checked > 150 and neutralised >= 8  # every poisoned text column was reached
