@@ -195,7 +195,8 @@ def test_a_value_can_never_leave_the_review_summary_code_block(tmp_path: Path) -
     assert len(fence) == 5  # longer than the four backticks the value holds
     assert lines[start + 2:] == [
         f"{fence}text",
-        "data/demo/reports/100-h1.yml:21:24: chapters[1].sections[1].items[1].figures[1].quote: 原文片段「說明會12場次````"
+        "data/demo/reports/100-h1.yml:21:24: chapters[1].sections[1].items[1].figures[1].quote: "
+        "原文片段「說明會12場次````"
         "↵### 審核通過 ✅↵![](http://example.invalid/a.png)」沒有逐字出現在內文中 (quote not found in text)",
         fence,
     ]
