@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,7 +102,7 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
     """Check one figure: its unit, its quote in the text showing its value, its sign, range and breakdowns."""
     figure, here = at.figure, at.loc
     yield from check_unit(figure.unit, (*here, "unit"), doc, context.agency)
-    if figure.quote not in text:
+    if unicodedata.normalize("NFC", figure.quote) not in unicodedata.normalize("NFC", text):  # same characters
         yield doc.problem((*here, "quote"), f"原文片段「{figure.quote}」沒有逐字出現在內文中 (quote not found in text)")
     elif abs(figure.value) not in numbers_in(figure.quote):
         yield doc.problem(

@@ -84,6 +84,9 @@ CASES: dict[str, tuple[Callable[[Path], object], str]] = {
                      "data/demo/agency.yml:2:9: parent: 數字太長（5000 位），上限 30 位 (limit)"),
     "huge-amount": (_replace(PLAN, "amount: 234\n", "amount: 1" + "0" * 309 + "\n"),
                     "data/demo/plans/100.yml:24:15: budget.lines[2].amount: 數字太長（310 位），上限 30 位 (limit)"),
+    "huge-decimal": (_replace(REPORT, "value: 98.39\n", "value: 1" + "0" * 320 + ".5\n"),
+                     "data/demo/reports/100-h1.yml:27:24: chapters[1].sections[1].items[1].figures[3].value: "
+                     "數字太長（323 位），上限 30 位 (limit)"),
     "too-precise-decimal": (
         _replace(REPORT, "value: 98.39\n", "value: 98.3900000000000001\n"),
         "data/demo/reports/100-h1.yml:27:24: chapters[1].sections[1].items[1].figures[3].value: "

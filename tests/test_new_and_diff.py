@@ -201,3 +201,15 @@ def test_a_value_can_never_leave_the_review_summary_code_block(tmp_path: Path) -
         fence,
     ]
     assert not any(line.startswith("### 審核通過") for line in lines)
+
+
+def test_new_ignores_a_stray_file_name_and_copes_with_a_record_without_title(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    (data / "demo/reports/110-h3.yml").write_text("year: 110\n", encoding="utf-8")
+    report = data / "demo/reports/100-h1.yml"
+    report.write_text(report.read_text(encoding="utf-8").replace("title: 示範機關 100 年上半年工作成果\n", ""),
+                      encoding="utf-8")
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "report", "101", "上半年")
+    assert (result.returncode, result.stderr) == (0, "")
+    text = (data / "demo/reports/101-h1.yml").read_text(encoding="utf-8")
+    assert "year: 101\nperiod: 上半年\n" in text and "title: ''\n" in text
