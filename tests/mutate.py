@@ -52,6 +52,8 @@ class Damage:
             return text[:cut] + text[cut + self.size:]
         if self.kind == "truncate":
             return text[:cut]
+        if not lines:  # an emptied file has no line to work on
+            return text
         if self.kind == "double-line":
             return "".join(lines[:line + 1] + lines[line:])
         if self.kind == "drop-line":
