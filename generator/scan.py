@@ -27,6 +27,8 @@ _INVISIBLE = {
     "\u200e": "由左至右標記", "\u200f": "由右至左標記",
     **{chr(c): "雙向文字控制字元" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
 }
+# The same characters as one pattern (controls but tab and line feed, surrogates, and _INVISIBLE), searched in C.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(_INVISIBLE) + "]")
 _NAMES = {
     "\t": "定位字元 Tab", "\x0c": "換頁字元", "\x1b": "跳脫字元 ESC", "\x00": "空字元 NUL", "\x7f": "刪除字元 DEL",
     "\ufffe": "非字元", "\uffff": "非字元", "\r": "歸位字元 CR",
@@ -52,33 +54,39 @@ def unreadable(text: str) -> Iterator[tuple[int, int, str]]:
 
 def invisible(text: str) -> str | None:
     """Return the first character in a value that would show differently from its bytes, or None."""
-    for char in text:
-        if char in _INVISIBLE or (unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n"):
-            return char
-    return None
+    found = _HIDDEN.search(text)
+    return found.group() if found else None
 
 
 def too_deep(text: str) -> tuple[int, int, str] | None:
-    """Find where nesting exceeds the limits: brackets deeper than MAX_DEPTH, or an indent over MAX_INDENT."""
+    """Find where nesting first exceeds the limits: brackets deeper than MAX_DEPTH, or an indent over MAX_INDENT."""
+    indent = _DEEP_INDENT.search(text)
+    indent_line = text.count("\n", 0, indent.start()) + 1 if indent else None
     depth, line, start, quote = 0, 1, 0, ""
-    for at, char in enumerate(text):
+    for match in _STRUCTURE.finditer(text):  # only the characters that open, close or quote, searched in C
+        char, at = match.group(), match.start()
         if char == "\n":
             line, start, quote = line + 1, at + 1, ""
-            indent = len(text[start:]) - len(text[start:].lstrip(" "))
-            if indent > MAX_INDENT:
-                return line, indent + 1, f"這一行縮排了 {indent} 格，超過上限 {MAX_INDENT} 格"
+            if indent_line is not None and line > indent_line:
+                break
         elif quote:
-            if char == quote:
-                quote = ""
+            quote = "" if char == quote else quote
         elif char in "\"'":
             quote = char
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return line, at - start + 1, f"括號巢狀超過 {MAX_DEPTH} 層"
-        elif char in "]}":
+        else:
             depth = max(depth - 1, 0)
+    if indent and indent_line is not None:
+        width = len(indent.group())
+        return indent_line, width + 1, f"這一行縮排了 {width} 格，超過上限 {MAX_INDENT} 格"
     return None
+
+
+_STRUCTURE = re.compile(r"[\n\"'\[\]{}]")
+_DEEP_INDENT = re.compile(rf"^ {{{MAX_INDENT + 1},}}", re.MULTILINE)
 
 
 def impossible_escape(text: str) -> tuple[int, int, str] | None:
