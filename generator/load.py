@@ -20,6 +20,7 @@ from yaml.scanner import Scanner
 
 from .errors import DataError, Problem
 from .scan import MAX_DIGITS, MAX_FILE_BYTES, describe, impossible_escape, invisible, too_deep, unreadable
+from .syntax import explain, mistakes, position
 
 Loc = tuple[str | int, ...]
 
@@ -170,23 +171,6 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-_YAML_PROBLEMS = [
-    (
-        "found character '\\t' that cannot start any token",
-        "不可用 Tab 鍵縮排，請改用空格 (tab characters are not allowed)",
-    ),
-    ("mapping values are not allowed here", "這裡不能出現冒號「:」；若文字中含有冒號，請用引號把整段文字括起來"),
-    ("could not find expected ':'", "找不到預期的冒號「:」，請檢查縮排與欄位名稱"),
-]
-
-
-def _translate(problem: str) -> str:
-    for english, chinese in _YAML_PROBLEMS:
-        if problem.startswith(english):
-            return chinese
-    return f"YAML 語法錯誤：{problem}"
-
-
 def parse(text: str, path: str) -> Document:
     """Parse YAML text into a Document, raising DataError with positions on any problem."""
     found = [
@@ -206,10 +190,9 @@ def parse(text: str, path: str) -> Document:
     except _StrictComposeError as exc:
         line, column = (exc.problem_mark.line + 1, exc.problem_mark.column + 1) if exc.problem_mark else (1, 1)
         raise DataError([Problem(path, line, column, "", str(exc.problem))]) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DataError([Problem(path, line, column, "", _translate(str(exc.problem)))]) from None
+    except MarkedYAMLError as exc:  # the typing mistakes staff make say more, and where, than the parser does
+        typed = [Problem(path, line, column, "", message) for line, column, message in mistakes(text)]
+        raise DataError(typed or [Problem(path, *position(exc), "", explain(exc, text))]) from None
     except (RecursionError, ValueError) as exc:  # the scans above should leave nothing for these to catch
         message = f"無法讀取這個檔案的 YAML 結構（{type(exc).__name__}）；請檢查括號與引號"
         raise DataError([Problem(path, 1, 1, "", message)]) from None

@@ -37,6 +37,17 @@ def _is_tag(step: str) -> bool:
     return step[:1].isupper() or "[" in step or step in ("int", "decimal", "str", "bool", "constrained-int")
 
 
+def _number_hint(value: Any) -> str:
+    """Say what is wrong with text written where a number belongs: the mistake it shows, not a guess."""
+    if not isinstance(value, str):
+        return ""
+    if re.search("[０-９．]", value):
+        return "；請改用半形數字（例如 95，不是 ９５）"
+    if re.fullmatch(r"\s*-?[\d,]*\.?\d+\s*\S+", value) and not re.fullmatch(r"[\d,]+", value.strip()):
+        return "；數字後面不要寫單位或 %，單位請寫在 unit 欄位（例如 value: 98.39、unit: \"%\"）"
+    return "；數字請勿加千分位逗號或引號"
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return "空白"
@@ -63,11 +74,9 @@ def _message(error: Any, model_fields: list[str]) -> str:
     if kind == "int_type" and error["loc"][-1:] in (("constrained-int",), ("int",)):
         kind = "is_instance_of"  # a figure's value may be an integer or a decimal
     if kind == "int_type":
-        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
-        return f"應為整數，讀到的是{_shown(value)}{hint} (expected an integer)"
+        return f"應為整數，讀到的是{_shown(value)}{_number_hint(value)} (expected an integer)"
     if kind in ("is_instance_of", "decimal_type", "float_type"):
-        hint = "；數字請勿加千分位逗號或引號" if isinstance(value, str) else ""
-        return f"應為數字，讀到的是{_shown(value)}{hint} (expected a number)"
+        return f"應為數字，讀到的是{_shown(value)}{_number_hint(value)} (expected a number)"
     if kind == "string_type":
         hint = ""
         if isinstance(value, bool):
