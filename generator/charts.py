@@ -298,14 +298,15 @@ class Drawing:
                 self.missing[key] = chart
             else:
                 self.done[key] = found
-                self.stats.cached += 1
+        # Counted per chart file (two files may show the same drawing), so drawn + cached = all.
+        self.stats.cached = sum(key in self.done for key in self.keys)
         # Laying out is cheap, and finds a character the font lacks before any worker starts.
         self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[Drawn]]] = []
         if not self.missing:
             return
-        cached, missing = self.stats.cached, len(self.missing)
+        cached, missing = self.stats.cached, len(self.charts) - self.stats.cached
         log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
         todo = list(self.missing.items())
         workers = min(jobs or os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
@@ -327,8 +328,9 @@ class Drawing:
             self._collect(future.result() for future in self.futures)
         finally:
             self.close()
-        self.stats.drawn = len(self.missing)
-        self.stats.drawn_files = sorted(chart.file for chart in self.missing.values())
+        self.stats.drawn_files = sorted(chart.file for chart, key in zip(self.charts, self.keys, strict=True)
+                                        if key in self.missing)
+        self.stats.drawn = len(self.stats.drawn_files)
         return {chart.file: self.done[key] for chart, key in zip(self.charts, self.keys, strict=True)}, self.stats
 
     def close(self) -> None:

@@ -2,42 +2,95 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
-from .errors import EXIT_DATA, EXIT_OK, PortalError, UsageError
+from .errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, PortalError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that explains usage mistakes in Chinese and suggests the command meant."""
+
+    def format_usage(self) -> str:
+        """Return the usage line in Chinese."""
+        return _chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        """Return the help text with argparse's own headings in Chinese."""
+        return _chinese(super().format_help())
+
+    def error(self, message: str) -> NoReturn:
+        """Print the mistake in Chinese with a suggestion, and exit 2."""
+        self.print_usage(sys.stderr)
+        sys.stderr.write(_explain_usage(message) + "\n")
+        sys.exit(EXIT_USAGE)
+
+
+_HEADINGS = {"usage:": "用法：", "positional arguments:": "參數：", "options:": "選項：",
+             "show this help message and exit": "顯示這段說明"}
+
+
+def _chinese(text: str) -> str:
+    for english, chinese in _HEADINGS.items():
+        text = text.replace(english, chinese)
+    return text
+
+
+def _explain_usage(message: str) -> str:
+    """Say in Chinese what argparse found wrong with the command line."""
+    choice = re.search(r"invalid choice: '([^']*)'", message)
+    if choice:
+        meant = difflib.get_close_matches(choice[1], COMMANDS, n=1, cutoff=0.4)
+        hint = f"；您是不是要打「portal {meant[0]}」？" if meant else "；"
+        return f"portal: 不認得指令「{choice[1]}」{hint}可用的指令有：{'、'.join(COMMANDS)}"
+    if "the following arguments are required" in message:
+        return "portal: 缺少必要的參數：" + message.split(":", 1)[1].strip() + "（執行 portal -h 看用法）"
+    if message.startswith("unrecognized arguments"):
+        return "portal: 不認得這些參數：" + message.split(":", 1)[1].strip() + "（執行 portal -h 看用法）"
+    number = re.search(r"argument (\w+): invalid int value: '([^']*)'", message)
+    if number:
+        return f"portal: {number[1]} 必須是數字（民國年，例如 114），讀到的是「{number[2]}」"
+    return f"portal: 指令的寫法有誤（{message}）；執行 portal -h 看用法"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # -f and -q may stand before or after the command: each subcommand takes them too, without a default of its
+    # own so that one given before the command is kept.
+    common = _Parser(add_help=False)
+    common.add_argument("-f", "--config-file", default=argparse.SUPPRESS, help="MkDocs 設定檔（預設 mkdocs.yml）")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="只在出錯時輸出訊息")
+    parser = _Parser(
         prog="portal", description="施政透明網產生器：檢查資料、建置與預覽網站 (transparency portal generator)"
     )
     parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="MkDocs 設定檔（預設 mkdocs.yml）")
     parser.add_argument("-q", "--quiet", action="store_true", help="只在出錯時輸出訊息")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser("check", help="只檢查 data/ 的資料，不建置網站")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    check = commands.add_parser("check", parents=[common], help="只檢查 data/ 的資料，不建置網站")
     check.add_argument("--data", default="data", help="資料資料夾（預設 data）")
-    build = commands.add_parser("build", help="檢查資料並以嚴格模式建置網站到 site/")
+    build = commands.add_parser("build", parents=[common], help="檢查資料並以嚴格模式建置網站到 site/")
     build.add_argument("-d", "--site-dir", default=None, help="輸出資料夾（預設依 mkdocs.yml，通常是 site/）")
-    serve = commands.add_parser("serve", help="在本機預覽網站，修改 YAML 後自動重新整理")
+    serve = commands.add_parser("serve", parents=[common], help="在本機預覽網站，修改 YAML 後自動重新整理")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="位址與埠（預設 127.0.0.1:8000）")
-    export = commands.add_parser("export", help="把產生的頁面與圖表寫成一般檔案（供其他網站產生器使用）")
+    export = commands.add_parser("export", parents=[common], help="把產生的頁面與圖表寫成一般檔案（給其他網站產生器）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
-    new = commands.add_parser("new", help="從最新一份同類資料複製出下一份（數字清空，供填寫）")
+    new = commands.add_parser("new", parents=[common], help="從最新一份同類資料複製出下一份（數字清空，供填寫）")
     new.add_argument("kind", choices=["plan", "report"], help="plan（施政計畫）或 report（工作成果）")
     new.add_argument("year", type=int, help="民國年度，例如 114")
     new.add_argument("period", nargs="?", help="工作成果的期間：上半年、下半年或全年")
     new.add_argument("--agency", default=None, help="機關代號（只有一個機關時可省略）")
     new.add_argument("--data", default="data", help="資料資料夾（預設 data）")
-    diff = commands.add_parser("diff", help="列出與某個 git 版本相比，所有變動的數字（給審核者看）")
+    diff = commands.add_parser("diff", parents=[common], help="列出與某個 git 版本相比，所有變動的數字（給審核者看）")
     diff.add_argument("rev", nargs="?", default=None, help="比較的 git 版本（預設：與 main 的分岔點）")
     diff.add_argument("--markdown", action="store_true", help="輸出 Markdown（可貼到 pull request）")
     diff.add_argument("--data", default="data", help="資料資料夾（預設 data）")
-    commands.add_parser("schemas", help="依資料模型重新產生 schemas/ 中給編輯器用的 JSON Schema")
+    commands.add_parser("schemas", parents=[common], help="依資料模型重新產生 schemas/ 中給編輯器用的 JSON Schema")
     return parser
 
 
@@ -114,6 +167,11 @@ def new(run: _Run) -> int:
     from .scaffold import scaffold
 
     args = run.args
+    if args.year > 300:
+        raise UsageError(
+            f"「{args.year}」看起來是西元年；年度請寫民國年，例如 {args.year - 1911}（西元年減 1911）"
+            " (ROC year expected)"
+        )
     if args.kind == "report" and args.period is None:
         raise UsageError("工作成果需要期間：portal new report 114 上半年")
     created = scaffold(run.root / args.data, args.kind, args.year, args.period, args.agency)

@@ -212,3 +212,12 @@ def test_a_build_from_a_warm_cache_after_any_edit_equals_a_clean_build(edit: str
     assert cached.stats.cached > 0  # the cache was used, and still changed nothing
     assert sorted(cached.files) == sorted(clean.files)
     assert [path for path in clean.files if cached.files[path] != clean.files[path]] == []
+
+
+def test_chart_counts_add_up_when_two_files_show_the_same_drawing(tmp_path: Path) -> None:
+    same = [generator.charts.Chart(f"a/{n}.svg", "t", ("甲", "乙"), (1, 2), "件", "alt") for n in (1, 2)]
+    cache = ChartCache(tmp_path / "charts")
+    for drawn, cached in ((2, 0), (0, 2)):
+        drawing = generator.charts.Drawing(same, cache)
+        _, stats = drawing.finish()
+        assert (stats.drawn, stats.cached, stats.drawn + stats.cached) == (drawn, cached, len(same))

@@ -3,17 +3,68 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, ROOT, copy_data, run_portal
 
+USAGE = "用法： portal [-h] [-f CONFIG_FILE] [-q] COMMAND ...\n"
+COMMANDS = "check、build、serve、export、new、diff、schemas"
 
-def test_no_command_is_a_usage_error() -> None:
+
+def test_no_command_is_a_usage_error_in_chinese() -> None:
     result = run_portal()
+    assert (result.returncode, result.stderr) == (
+        2, USAGE + "portal: 缺少必要的參數：COMMAND（執行 portal -h 看用法）\n"
+    )
+
+
+def test_a_typo_suggests_the_nearest_command() -> None:
+    result = run_portal("biuld")
+    assert (result.returncode, result.stderr) == (
+        2, USAGE + f"portal: 不認得指令「biuld」；您是不是要打「portal build」？可用的指令有：{COMMANDS}\n"
+    )
+
+
+def test_an_unknown_command_lists_the_commands() -> None:
+    result = run_portal("publish")
+    assert (result.returncode, result.stderr) == (
+        2, USAGE + f"portal: 不認得指令「publish」；可用的指令有：{COMMANDS}\n"
+    )
+
+
+def test_an_unknown_option_is_named_in_chinese() -> None:
+    result = run_portal("check", "--bogus")
+    assert (result.returncode, result.stderr) == (
+        2, USAGE + "portal: 不認得這些參數：--bogus（執行 portal -h 看用法）\n"
+    )
+
+
+@pytest.mark.parametrize("args", [("-q", "check"), ("check", "-q")])
+def test_quiet_works_before_or_after_the_command(args: tuple[str, ...]) -> None:
+    result = run_portal(*args)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_the_config_file_option_works_after_the_command(tmp_path: Path) -> None:
+    result = run_portal("build", "-f", str(tmp_path / "missing.yml"))
+    assert (result.returncode, result.stderr) == (
+        2, f"找不到設定檔 {tmp_path / 'missing.yml'} (config file not found)\n"
+    )
+
+
+def test_new_refuses_a_western_year_and_explains_roc_years(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    result = run_portal("-f", str(tmp_path / "mkdocs.yml"), "new", "plan", "2025")
+    assert (result.returncode, result.stderr) == (
+        2, "「2025」看起來是西元年；年度請寫民國年，例如 114（西元年減 1911） (ROC year expected)\n"
+    )
+    assert not (tmp_path / "data/demo/plans/2025.yml").exists()
+
+
+def test_a_year_that_is_not_a_number_is_explained() -> None:
+    result = run_portal("new", "plan", "abc")
     assert result.returncode == 2
-    assert "usage: portal" in result.stderr
-
-
-def test_unknown_command_is_a_usage_error() -> None:
-    assert run_portal("publish").returncode == 2
+    assert result.stderr.splitlines()[-1] == "portal: year 必須是數字（民國年，例如 114），讀到的是「abc」"
 
 
 def test_build_without_config_is_a_usage_error(tmp_path: Path) -> None:
