@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from .errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, PortalError, UsageError
+from .errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, DataError, PortalError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     check = commands.add_parser("check", parents=[common], help="只檢查 data/ 的資料，不建置網站")
     check.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    check.add_argument("--published", metavar="REV", default=None,
+                       help="已公布的 git 版本（例如 origin/main）：改了那時公布的數字卻沒有更正紀錄就不通過")
     build = commands.add_parser("build", parents=[common], help="檢查資料並以嚴格模式建置網站到 site/")
     build.add_argument("-d", "--site-dir", default=None, help="輸出資料夾（預設依 mkdocs.yml，通常是 site/）")
     serve = commands.add_parser("serve", parents=[common], help="在本機預覽網站，修改 YAML 後自動重新整理")
@@ -120,7 +122,14 @@ def check(run: _Run) -> int:
     from .cache import cache_dir
 
     records = cache_dir(run.root) / "records"
-    portal = load_portal(run.root / run.args.data, run.root, keep_reports=False, cache_dir=records)
+    published = run.args.published
+    portal = load_portal(run.root / run.args.data, run.root, keep_reports=published is not None, cache_dir=records)
+    if published is not None:
+        from .review import unrecorded
+
+        problems = unrecorded(run.root, run.root / run.args.data, published, portal)
+        if problems:
+            raise DataError(problems)
     agencies, plans, reports = portal.counts()
     run.say(f"資料檢查通過：{agencies} 個機關、{plans} 份施政計畫、{reports} 份工作成果報告。")
     return EXIT_OK

@@ -12,20 +12,31 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import load_portal
-from .errors import DataError, UsageError
+from .errors import DataError, Problem, UsageError
 from .formats import value_label
+from .load import Document, Loc, format_loc, load_file
 from .markup import escape
-from .model import Plan, Portal
+from .model import Correction, Plan, Portal
 from .walk import all_figures, budget_lines, goal_measures, plan_items
 
 
 @dataclass(frozen=True)
 class Number:
-    """One published number, named the way a reviewer reads it."""
+    """One published number, named the way a reviewer reads it, with where it is and its corrections.
+
+    `corrections` is None for a number whose record has no place for corrections (a total, a target, a cell).
+    """
 
     label: str
     value: int | Decimal
     unit: str
+    file: str = ""
+    loc: Loc = ()
+    corrections: tuple[Correction, ...] | None = None
+
+    def correction_of(self, previous: int | Decimal) -> Correction | None:
+        """Return the correction that records `previous` as this number's earlier value, if there is one."""
+        return next((c for c in self.corrections or () if c.previous == previous), None)
 
 
 def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
@@ -34,7 +45,7 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
     for agency in portal.agencies:
         for sourced in agency.plans:
             plan = sourced.record
-            out.update(_budget_numbers(agency.id, plan))
+            out.update(_budget_numbers(agency.id, plan, sourced.path))
             out.update(_goal_numbers(agency.id, plan))
             for item in plan_items(plan):
                 if item.item.budget is not None:
@@ -46,7 +57,8 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
             for at in all_figures(report):
                 key = (agency.id, report.slug, at.where, at.names)
                 label = f"{report.name.replace(' ', '')} {at.where} {' > '.join(at.names)}"
-                out[key] = Number(label, at.figure.value, at.figure.unit)
+                loc, corrections = (at.loc, None) if at.cell else ((*at.loc, "value"), tuple(at.figure.corrections))
+                out[key] = Number(label, at.figure.value, at.figure.unit, sourced_report.path, loc, corrections)
     return out
 
 
@@ -67,7 +79,7 @@ def _goal_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
     return out
 
 
-def _budget_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
+def _budget_numbers(agency: str, plan: Plan, file: str) -> dict[tuple[Any, ...], Number]:
     """List a plan's budget amounts as the document states them: every column of every line, and the totals."""
     budget, out = plan.budget, dict[tuple[Any, ...], Number]()
     if budget is None:
@@ -77,14 +89,17 @@ def _budget_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
     for at in budget_lines(budget):
         path = labels[at.positions] = (*labels[at.positions[:-1]], at.label)
         shown = f"{plan.year}年度 預算 {' > '.join(path)}"
-        for column, value in [(names[0], at.line.amount), *at.line.amounts.items()]:
-            if value is not None:
-                suffix = "" if column == names[0] else f" {column}"
-                out[(agency, plan.year, "budget", path, column)] = Number(shown + suffix, value, budget.unit)
+        if at.line.amount is not None:
+            out[(agency, plan.year, "budget", path, names[0])] = Number(
+                shown, at.line.amount, budget.unit, file, (*at.loc, "amount"), tuple(at.line.corrections)
+            )
+        for column, value in at.line.amounts.items():
+            out[(agency, plan.year, "budget", path, column)] = Number(f"{shown} {column}", value, budget.unit)
         for figure in at.figures():
             label = f"{shown} 備考 {' > '.join(figure.names)}"
             out[(agency, plan.year, "budget", path, "figure", figure.names)] = Number(
-                label, figure.figure.value, figure.figure.unit
+                label, figure.figure.value, figure.figure.unit, file, (*figure.loc, "value"),
+                tuple(figure.figure.corrections),
             )
     for column, total in [(names[0], budget.total), *budget.totals.items()]:
         if total is not None:
@@ -101,12 +116,46 @@ def diff_numbers(old: dict[tuple[Any, ...], Number], new: dict[tuple[Any, ...], 
         if before and after and (before.value, before.unit) != (after.value, after.unit):
             delta = after.value - before.value
             change = f" ({delta:+,})" if before.unit == after.unit else ""
-            lines.append(f"{after.label}: {before.value:,} → {value_label(after.value, after.unit)}{change}")
+            line = f"{after.label}: {before.value:,} → {value_label(after.value, after.unit)}{change}"
+            corrected = after.correction_of(before.value)
+            if corrected:
+                line = f"更正 {line}（{corrected.date}，{corrected.reason}）"
+            elif after.corrections is not None:
+                line = f"未登記更正 {line}"
+            lines.append(line)
         elif after and not before:
             lines.append(f"新增 {after.label}: {value_label(after.value, after.unit)}")
         elif before and not after:
             lines.append(f"刪除 {before.label}: {value_label(before.value, before.unit)}")
     return lines
+
+
+def unrecorded(root: Path, data_dir: Path, rev: str, portal: Portal) -> list[Problem]:
+    """Find every number published at `rev` that `portal` changes without a correction naming its old value."""
+    rel = data_dir.resolve().relative_to(root.resolve()).as_posix()
+    try:
+        old = numbers(portal_at(root, rev, rel))
+    except DataError:
+        message = f"已公布的版本「{rev}」的資料本身有誤，無法比對；請先修正該版本 (published data has errors)"
+        raise UsageError(message) from None
+    problems = []
+    documents: dict[str, Document] = {}
+    for key, after in numbers(portal).items():
+        before = old.get(key)
+        if before is None or after.corrections is None or (before.value, before.unit) == (after.value, after.unit):
+            continue
+        if after.correction_of(before.value):
+            continue
+        if after.file not in documents:
+            documents[after.file] = load_file(root / after.file, after.file)
+        line, column = documents[after.file].where(after.loc)
+        problems.append(Problem(
+            after.file, line, column, format_loc(after.loc),
+            f"這個數字已經公布過（{rev} 上是 {before.value:,}），現在是 {after.value:,}：更改已公布的數字必須在 "
+            f"corrections 加一筆更正紀錄，寫出 previous: {before.value}、date（更正日期）與 reason（原因）"
+            " (correction missing)",
+        ))
+    return problems
 
 
 def portal_at(root: Path, rev: str, data_rel: str) -> Portal:

@@ -80,11 +80,46 @@ def test_diff_lists_every_changed_number(tmp_path: Path) -> None:
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout[:10]
     assert result.stdout == (
         f"數字變動（與 {head} 比較）\n"
-        "  100年度 預算 貳、示範業務: 234 → 238 千元 (+4)\n"
+        "  未登記更正 100年度 預算 貳、示範業務: 234 → 238 千元 (+4)\n"
         "  100年度 預算 合計: 1,234 → 1,238 千元 (+4)\n"
         "  100年度 計畫 貳 示範業務 預算: 234 → 238 千元 (+4)\n"
-        "  100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
+        "  未登記更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
     )
+
+
+CORRECTION = (
+    "                quote: 說明會13場次\n",
+    "                quote: 說明會13場次\n                corrections:\n                  - previous: 12\n"
+    "                    date: 2024-03-05\n                    reason: 原文件誤植，依機關更正函修正。\n",
+)
+
+
+def test_changing_a_published_figure_without_a_correction_fails_the_check(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _edit(root / "data/demo/reports/100-h1.yml", ("value: 12\n", "value: 13\n"), ("12場次", "13場次"))
+    result = run_portal("check", "--published", "main", cwd=root)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "data/demo/reports/100-h1.yml:19:24: chapters[1].sections[1].items[1].figures[1].value: 這個數字已經公布過"
+        "（main 上是 12），現在是 13：更改已公布的數字必須在 corrections 加一筆更正紀錄，寫出 previous: 12、"
+        "date（更正日期）與 reason（原因） (correction missing)\n"
+        "共 1 個問題，請修正後再試。(1 problem(s) found)\n"
+    )
+    _edit(root / "data/demo/reports/100-h1.yml", CORRECTION)
+    result = run_portal("check", "--published", "main", cwd=root)
+    assert (result.returncode, result.stderr) == (0, "")
+    diff = run_portal("diff", "main", cwd=root)
+    assert ("  更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)（2024-03-05，原文件誤植，依機關更正函修正。）\n"
+            in diff.stdout)
+
+
+def test_the_published_check_needs_history_and_says_so(tmp_path: Path) -> None:
+    copy_data(FIXTURES / "minimal", tmp_path / "data")
+    result = run_portal("check", "--published", "main", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, (
+        "找不到 git 版本「main」，或其中沒有 data/；請給分支名稱、標籤或提交編號，例如 main 或 HEAD~1"
+        " (unknown revision)\n"
+    ))
 
 
 def test_diff_markdown_shows_added_records(tmp_path: Path) -> None:
