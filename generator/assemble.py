@@ -34,6 +34,19 @@ def load_portal(
     With a `cache_dir`, a plan or report file that passed before is not read again while its bytes,
     its agency's indicators and the checking code are unchanged.
     """
+    portal, problems = load_what_passes(data_dir, display_root, keep_reports=keep_reports, cache_dir=cache_dir)
+    if problems:
+        raise DataError(problems)
+    return portal
+
+
+def load_what_passes(
+    data_dir: Path, display_root: Path | None = None, *, keep_reports: bool = True, cache_dir: Path | None = None
+) -> tuple[Portal, list[Problem]]:
+    """Load every record that passes its checks, and return them with the problems of the others.
+
+    For review: the changes to valid records can be listed while other records still have errors.
+    """
     # Hundreds of thousands of YAML nodes and no reference cycles: the cycle collector would only
     # rescan them over and over (a third of the time for a large portal). Reference counting frees them.
     was_enabled = gc.isenabled()
@@ -113,7 +126,9 @@ def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_
         return list(executor.map(check, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
-def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None) -> Portal:
+def _load_portal(
+    data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None
+) -> tuple[Portal, list[Problem]]:
     root = (display_root if display_root is not None else data_dir.parent).resolve()
     problems: list[Problem] = []
     agencies: list[AgencyData] = []
@@ -212,10 +227,9 @@ def _load_portal(data_dir: Path, display_root: Path | None, keep_reports: bool, 
         problems.append(Problem(data_shown, 1, 1, "", message))
     if not passed <= known:  # one list, rewritten when it grew; also when other files have problems
         store.write(_PASSED, "\n".join(sorted(known | passed)).encode("ascii") + b"\n")
-    if problems:
-        raise DataError(problems)
-    log.info(f"資料：檢查 {len(jobs):,} 個計畫與報告檔（{cached:,} 個未變動，取自快取）")
-    return Portal(agencies, not_kept)
+    if not problems:
+        log.info(f"資料：檢查 {len(jobs):,} 個計畫與報告檔（{cached:,} 個未變動，取自快取）")
+    return Portal(agencies, not_kept), problems
 
 
 def _files(folder: Path) -> Iterator[Path]:

@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .assemble import load_portal
+from .assemble import load_portal, load_what_passes
 from .errors import DataError, Problem, UsageError
 from .formats import value_label
 from .load import Document, Loc, format_loc, load_file
-from .markup import escape
 from .model import Correction, Plan, Portal
 from .walk import all_figures, budget_lines, goal_measures, plan_items
 
@@ -46,12 +45,12 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
         for sourced in agency.plans:
             plan = sourced.record
             out.update(_budget_numbers(agency.id, plan, sourced.path))
-            out.update(_goal_numbers(agency.id, plan))
+            out.update(_goal_numbers(agency.id, plan, sourced.path))
             for item in plan_items(plan):
                 if item.item.budget is not None:
                     label = f"{plan.year}年度 計畫 {'/'.join(item.path)} {item.item.name} 預算"
                     unit = plan.budget.unit if plan.budget else ""
-                    out[(agency.id, plan.year, "item", item.path)] = Number(label, item.item.budget, unit)
+                    out[(agency.id, plan.year, "item", item.path)] = Number(label, item.item.budget, unit, sourced.path)
         for sourced_report in agency.reports:
             report = sourced_report.record
             for at in all_figures(report):
@@ -62,19 +61,21 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
     return out
 
 
-def _goal_numbers(agency: str, plan: Plan) -> dict[tuple[Any, ...], Number]:
+def _goal_numbers(agency: str, plan: Plan, file: str) -> dict[tuple[Any, ...], Number]:
     """List a plan's goal and indicator weights and every yearly target."""
     out = dict[tuple[Any, ...], Number]()
     for at in goal_measures(plan):
         goal, measure = at.goal, at.measure
         if goal.weight is not None and at.positions[1] == 0:
-            out[(agency, plan.slug, "goal", goal.name)] = Number(f"{plan.name} 目標 {goal.name} 權重", goal.weight, "%")
+            out[(agency, plan.slug, "goal", goal.name)] = Number(
+                f"{plan.name} 目標 {goal.name} 權重", goal.weight, "%", file
+            )
         key = (agency, plan.slug, "goal", goal.name, measure.name)
         if measure.weight is not None:
-            out[key] = Number(f"{plan.name} 衡量指標 {measure.name} 權重", measure.weight, "%")
+            out[key] = Number(f"{plan.name} 衡量指標 {measure.name} 權重", measure.weight, "%", file)
         for target in measure.targets:
             out[(*key, target.year)] = Number(
-                f"{plan.name} 衡量指標 {measure.name} {target.year} 年度目標值", target.value, target.unit
+                f"{plan.name} 衡量指標 {measure.name} {target.year} 年度目標值", target.value, target.unit, file
             )
     return out
 
@@ -94,7 +95,7 @@ def _budget_numbers(agency: str, plan: Plan, file: str) -> dict[tuple[Any, ...],
                 shown, at.line.amount, budget.unit, file, (*at.loc, "amount"), tuple(at.line.corrections)
             )
         for column, value in at.line.amounts.items():
-            out[(agency, plan.year, "budget", path, column)] = Number(f"{shown} {column}", value, budget.unit)
+            out[(agency, plan.year, "budget", path, column)] = Number(f"{shown} {column}", value, budget.unit, file)
         for figure in at.figures():
             label = f"{shown} 備考 {' > '.join(figure.names)}"
             out[(agency, plan.year, "budget", path, "figure", figure.names)] = Number(
@@ -104,7 +105,9 @@ def _budget_numbers(agency: str, plan: Plan, file: str) -> dict[tuple[Any, ...],
     for column, total in [(names[0], budget.total), *budget.totals.items()]:
         if total is not None:
             suffix = "" if column == names[0] else f" {column}"
-            out[(agency, plan.year, "total", column)] = Number(f"{plan.year}年度 預算 合計{suffix}", total, budget.unit)
+            out[(agency, plan.year, "total", column)] = Number(
+                f"{plan.year}年度 預算 合計{suffix}", total, budget.unit, file
+            )
     return out
 
 
@@ -181,6 +184,14 @@ def merge_base(root: Path) -> str:
     return out.stdout.strip()[:10] or "HEAD"
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]{}<>|~#!&])")
+
+
+def markdown_text(text: str) -> str:
+    """Make text inert in a Markdown list item with backslashes, leaving every safe character as it is."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
 def review(root: Path, data_dir: Path, rev: str, markdown: bool) -> tuple[str, bool]:
     """Describe every number changed since `rev`; return the text and whether the new data is valid."""
     rel = data_dir.resolve().relative_to(root.resolve()).as_posix()
@@ -188,16 +199,17 @@ def review(root: Path, data_dir: Path, rev: str, markdown: bool) -> tuple[str, b
         old = numbers(portal_at(root, rev, rel))
     except DataError:
         old = {}
-    problems: list[str] = []
-    try:
-        new = numbers(load_portal(data_dir, root))
-    except DataError as exc:
-        new, problems = {}, [str(p) for p in exc.problems]
-    changes = diff_numbers(old, new) if not problems else []
+    portal, found = load_what_passes(data_dir, root)
+    problems = [str(p) for p in found]
+    failed = {p.file for p in found}  # records with errors: their numbers are not compared until they are fixed
+    new = numbers(portal)
+    changes = diff_numbers({key: n for key, n in old.items() if n.file not in failed}, new)
     title = f"數字變動（與 {rev} 比較）"
-    body = changes or (["資料有誤，無法比較數字。"] if problems else ["沒有任何數字變動。"])
+    body = changes or ["沒有任何數字變動。"]
+    if failed:
+        body.append(f"（{'、'.join(sorted(failed))} 有錯誤，修正後才會比較其中的數字）")
     if markdown:
-        text = f"### {title}\n\n" + "\n".join(f"- {escape(line)}" for line in body)
+        text = f"### {title}\n\n" + "\n".join(f"- {markdown_text(line)}" for line in body)
         if problems:
             listing = "\n".join(problems)
             fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", listing)), default=0))

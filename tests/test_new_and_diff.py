@@ -130,17 +130,19 @@ def test_diff_markdown_shows_added_records(tmp_path: Path) -> None:
     result = run_portal("diff", "HEAD", "--markdown", cwd=root)
     assert result.returncode == 0
     assert result.stdout.startswith("### 數字變動（與 HEAD 比較）\n\n")
-    assert "- 新增 101年度 預算 合計&#58; 1&#44;234 千元\n" in result.stdout
+    assert "- 新增 101年度 預算 合計: 1,234 千元\n" in result.stdout  # no entities where a character is safe
 
 
-def test_diff_reports_errors_introduced(tmp_path: Path) -> None:
+def test_diff_lists_the_valid_records_changes_next_to_the_errors_of_others(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     _edit(root / PLAN, ("total: 1234", "total: 1243"))
+    _edit(root / "data/demo/reports/100-h1.yml", ("value: 12\n", "value: 13\n"), ("12場次", "13場次"))
     result = run_portal("diff", "HEAD", cwd=root)
     assert result.returncode == 1
     assert result.stdout == (
         "數字變動（與 HEAD 比較）\n"
-        "  資料有誤，無法比較數字。\n"
+        "  未登記更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
+        "  （data/demo/plans/100.yml 有錯誤，修正後才會比較其中的數字）\n"
         "資料錯誤（合併前必須修正）：\n"
         "data/demo/plans/100.yml:25:10: budget.total: 各列金額加總為 1,234 千元，與合計 1,243 千元不符"
         "（相差 -9 千元）(budget lines do not add up to the total)\n"
