@@ -147,7 +147,7 @@ def table_charts(agency: AgencyData, report: Report) -> dict[int, list[Chart]]:
                 file=f"{report_dir(agency, report)}/table-{t}-{r}.svg",
                 title=f"{table.title}：{row.label}（單位：{unit}）",
                 labels=tuple(column.label for column, _ in cells),
-                values=tuple(value for _, value in cells if value != "－"),
+                values=tuple(value for _, value in cells if value != "－"),  # narrows the type; cells hold no －
                 unit=unit,
                 alt=f"直條圖，{agency.agency.name}《{report.source.document}》{table_where(table)}「{row.label}」：{listing}。",
                 kind="columns",

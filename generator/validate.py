@@ -14,7 +14,7 @@ from .model import Agency, Indicators, PeriodRange, Plan, Report, Sourced, StatT
 from .plan_checks import reconcile_plan
 from .scan import MAX_CHART_ITEMS
 from .translate import translate_errors
-from .walk import all_figures, find_item
+from .walk import FigureAt, all_figures, find_item
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -106,13 +106,14 @@ def _reconcile_report(report: Report, path: Path, doc: Document, context: Contex
                 yield doc.problem(base, "這一節需要 text（內文）或 items（分項）其中之一")
             if section.text is None and section.figures:
                 yield doc.problem((*base, "figures"), "有 figures 時必須有 text，數字的原文要出現在內文中")
-    for at in all_figures(report):
+    figures = all_figures(report)  # walked once for both the figure and the indicator checks
+    for at in figures:
         if at.cell:  # a table cell has no sentence to quote: its unit and range are what can be checked
             yield from check_value(at.figure, at.loc, doc, context.agency)
         elif at.text is not None:  # a figure without text is reported above, once for its section
             yield from check_figure(at, at.text, doc, context)
     if context.catalogue is not None:
-        yield from _check_indicators(report, context, doc)
+        yield from _check_indicators(figures, context, doc)
 
 
 def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) -> Iterator[Problem]:
@@ -155,10 +156,10 @@ def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) ->
             )
 
 
-def _check_indicators(report: Report, context: Context, doc: Document) -> Iterator[Problem]:
+def _check_indicators(figures: list[FigureAt], context: Context, doc: Document) -> Iterator[Problem]:
     """Check each figure's indicator: it exists, its unit fits, and the report gives it one value."""
     catalogue, used = context.catalogue or {}, set()
-    for at in all_figures(report):
+    for at in figures:
         figure = at.figure
         if figure.indicator is None:
             continue
