@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .assemble import load_portal
@@ -94,8 +96,29 @@ def export(data_dir: Path, root: Path, out_dir: Path) -> int:
     return len(site.files)
 
 
-def serve(config_file: Path, dev_addr: str) -> None:
-    """Run MkDocs' live-reloading server; edits under data/ and content/ rebuild the site."""
+def serve(config_file: Path, dev_addr: str, announce: Callable[[str], None]) -> None:
+    """Preview the site whatever the state of the data, rebuilding only the pages an edit changed."""
     from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.config.base import ValidationError
+    from mkdocs.config.config_options import IpAddress
 
-    mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr)
+    from . import mkdocs_plugin
+
+    try:
+        host, port = IpAddress().run_validation(dev_addr)
+    except ValidationError:
+        raise UsageError(f"預覽位址「{dev_addr}」的寫法不對；請寫成 主機:埠，例如 127.0.0.1:8000") from None
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise UsageError(f"無法使用 {host}:{port}（可能已有另一個預覽在執行）；"
+                             f"請關掉它，或換一個埠：portal serve -a {host}:{port + 1}") from None
+    mkdocs_plugin.PREVIEW = mkdocs_plugin.Preview()
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # its English progress and the dirty-build warning
+    announce(f"預覽網址：http://{host}:{port}/（存檔後自動更新；按 Ctrl+C 結束）")
+    try:
+        mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr, build_type="dirty",
+                     watch=[str(data_dir_of(config_file))])
+    finally:
+        mkdocs_plugin.PREVIEW = None

@@ -150,15 +150,10 @@ def build(run: _Run) -> int:
 
 
 def serve(run: _Run) -> int:
-    """Check the data, then preview the site with live reload."""
-    from .assemble import load_portal
-    from .build import data_dir_of
+    """Preview the site with live reload, whatever the state of the data."""
     from .build import serve as serve_site
-    from .cache import cache_dir
 
-    config = run.config()
-    load_portal(data_dir_of(config), run.root, cache_dir=cache_dir(run.root) / "records")
-    serve_site(config, run.args.dev_addr)
+    serve_site(run.config(), run.args.dev_addr, lambda message: print(message, flush=True))
     return EXIT_OK
 
 

@@ -28,6 +28,11 @@ def escape(value: object) -> str:
     return escape(str(value))
 
 
+def verbatim(value: str) -> str:
+    """Make text inert in HTML and Markdown but keep its spaces, for a line of YAML shown as it is."""
+    return value.translate(_PUNCT)
+
+
 def page_title(value: str) -> Markup:
     """Quote text for a page's `title:` front matter: HTML-escaped (themes print it unescaped), YAML-safe."""
     escaped = str(markupsafe.escape(" ".join(value.split())))  # & < > " ' become entities; no quote is left

@@ -27,8 +27,9 @@ LAYERS = [
     {"canvas"},
     {"charts"},
     {"opendata"},
-    {"pages"},
-    {"build", "mkdocs_plugin"},
+    {"pages", "drafts"},
+    {"mkdocs_plugin"},
+    {"build"},
     {"scaffold", "review", "schemas"},
     {"cli"},
 ]
