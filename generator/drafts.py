@@ -151,8 +151,8 @@ class _Sources:
         at = max(problem.column - 1, 0)
         start = max(0, at - _LONGEST_LINE // 2)
         end = at + 1
-        while end < len(text) and not text[end].isspace() and end - at < 40:  # mark the whole word read there
-            end += 1
+        while end < len(text) and not text[at].isspace() and not text[end].isspace() and end - at < 40:
+            end += 1  # mark the whole word read there
         before, here, after = text[start:at], text[at:end], text[end:end + _LONGEST_LINE // 2]
         shown = "␣" if here.isspace() or not here else here  # a tab or a full-width space made visible
         return (

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import FIXTURES, copy_data, run_portal, write_config
+from conftest import EPOCH, FIXTURES, copy_data, run_portal, write_config
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -170,3 +175,38 @@ def test_keyboard_reaches_every_link_with_visible_focus(browser: Any, base_url: 
     assert page.evaluate("() => document.querySelectorAll('[data-tabbed]').length") >= targets
     assert unfocused == []
     page.close()
+
+
+def test_serve_previews_a_scaffolded_report_and_updates_on_save(browser: Any, tmp_path: Path) -> None:
+    """`portal serve` on a report just made by `portal new`: the problems page, then a fixed value shows."""
+    data = copy_data(FIXTURES / "minimal", tmp_path / "data")
+    config = write_config(tmp_path, data)
+    assert run_portal("-f", str(config), "new", "report", "100", "下半年").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "-f", str(config), "serve", "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline() == f"預覽網址：http://127.0.0.1:{port}/（存檔後自動更新；按 Ctrl+C 結束）\n"
+        built = next(line for line in server.stdout if line.startswith("預覽已更新"))  # then the server answers
+        said = r"預覽已更新（\d+\.\d 秒，重新產生 \d+ 頁）；資料有 15 個問題，見「資料問題（預覽）」頁。\n"
+        assert re.fullmatch(said, built)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        assert page.locator(".portal-preview-banner").inner_text() == (
+            "預覽：資料有 0 個錯誤、15 個欄位尚未填寫；有問題的檔案暫不顯示。查看資料問題"
+        )
+        page.locator(".portal-preview-banner a").click()
+        page.wait_for_selector("h2:text-is('尚未填寫（15）')")
+        report = data / "demo" / "reports" / "100-h2.yml"
+        text = report.read_text(encoding="utf-8")
+        report.write_text(text.replace("document: null", "document: 示範機關100年下半年工作成果", 1), encoding="utf-8")
+        page.wait_for_selector("h2:text-is('尚未填寫（14）')", timeout=30_000)  # live reload, no click
+        assert "source&#46;document" not in page.content()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
