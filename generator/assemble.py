@@ -7,7 +7,7 @@ import os
 import pickle
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -106,14 +106,16 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
     cached = store.read(f"{key}.pickle") if key and job.keep else None
     if cached is not None:
         try:
-            return Sourced(job.display, pickle.loads(cached)), [], key
+            return Sourced(job.display, pickle.loads(cached), key or ""), [], key
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # an unreadable entry is only checked again
     document = read_document(job.path, job.display, problems, content)
     sourced = check_record(document, job.path, KINDS[job.kind], problems, job.context)
     if sourced is not None and key and job.keep:
         store.write(f"{key}.pickle", pickle.dumps(sourced.record, protocol=pickle.HIGHEST_PROTOCOL))
-    return (sourced if job.keep else None), problems, key if sourced is not None else None
+    if sourced is None or not job.keep:
+        return None, problems, key if sourced is not None else None
+    return replace(sourced, digest=key or ""), problems, key
 
 
 def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_Checked]:

@@ -20,7 +20,7 @@ from yaml.scanner import Scanner
 
 from .errors import DataError, Problem
 from .scan import MAX_DIGITS, MAX_FILE_BYTES, describe, impossible_escape, invisible, too_deep, unreadable
-from .syntax import explain, mistakes, position
+from .syntax import FULL_WIDTH_SPACE, explain, mistakes, position
 
 Loc = tuple[str | int, ...]
 
@@ -247,6 +247,9 @@ def _construct(node: Node, loc: Loc, path: str, problems: list[Problem]) -> Any:
             key = _construct(key_node, loc, path, problems)
             if not isinstance(key, str):
                 problems.append(Problem(path, *_at(key_node), format_loc(loc), f"欄位名稱必須是文字，讀到的是 {key!r}"))
+                continue
+            if key.startswith("\u3000"):  # indented with a full-width space at the start of the file's lines
+                problems.append(Problem(path, *_at(key_node), "", FULL_WIDTH_SPACE))
                 continue
             if key in result:
                 problems.append(Problem(

@@ -24,7 +24,7 @@ from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
 from .model import Portal
-from .pages import NavEntry, Site, generate
+from .pages import Memo, NavEntry, Site, generate
 from .vocabulary import load_search_dictionary
 
 log = logging.getLogger("generator")
@@ -48,6 +48,7 @@ class Preview:
     built: set[str] = field(default_factory=set)  # pages rendered by the current build
     rebuilt: int = 0  # how many pages the last build rendered
     problems: int = 0  # how many problems the data had at the last build
+    memo: Memo = field(default_factory=Memo)  # each agency's pages, kept while its records are unchanged
 
 
 # Set by `portal serve`. MkDocs makes a new plugin for every rebuild, so the state lives here.
@@ -99,11 +100,11 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     def _draft(self, root: Path, cache: Path, config: MkDocsConfig) -> Site:
         """Generate what passes its checks, plus the problems page and banner of the preview."""
         portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records")
-        site = generate(portal, cache=ChartCache(cache / "charts"))
+        assert PREVIEW is not None
+        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo)
         site.files.update(preview_files(problems, root))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
         config.extra_javascript.append(BANNER_SCRIPT)
-        assert PREVIEW is not None
         PREVIEW.problems = len(problems)
         return site
 
@@ -170,8 +171,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return
         preview, site = PREVIEW, self.site
         assert site is not None
-        search = config.plugins.get("search")
-        index = getattr(search, "search_index", None)
+        # Material's search plugin ("material/search"), or MkDocs' own: whichever keeps a `search_index`.
+        index = next((i for p in config.plugins.values() if (i := getattr(p, "search_index", None))), None)
         if index is not None:
             fresh: dict[str, list[dict[str, Any]]] = {}
             for entry in index.entries:
@@ -179,8 +180,14 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             for url in preview.built:
                 preview.entries[url] = fresh.get(url, [])
             index.entries = [e for f in self.pages if f.page for e in preview.entries.get(f.page.url, [])]
-        for gone in set(preview.written) - set(self.digests):  # a renamed or deleted record's old files
-            (Path(config.site_dir) / _output(gone)).unlink(missing_ok=True)
+        site_dir = Path(config.site_dir)
+        for gone in sorted(set(preview.written) - set(self.digests)):  # a broken, renamed or deleted record's files
+            target = site_dir / _output(gone)
+            target.unlink(missing_ok=True)
+            for folder in target.parents:  # and the folders left empty
+                if folder == site_dir or any(folder.iterdir()):
+                    break
+                folder.rmdir()
         preview.written = dict(self.digests)
         preview.rebuilt = len(preview.built)
         state = f"資料有 {preview.problems:,} 個問題，見「{NAV_TITLE}」頁。" if preview.problems else "資料沒有問題。"

@@ -465,6 +465,7 @@ class Sourced(Generic[M]):
 
     path: str
     record: M
+    digest: str = field(default="", compare=False)  # of the file's bytes and all it was checked against
 
 
 @dataclass

@@ -5,18 +5,21 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from . import opendata
+from .cache import digest
 from .charts import (
     Chart,
     ChartCache,
     Drawing,
     Drawn,
     DrawStats,
+    Size,
     breakdown_charts,
     budget_chart,
     budget_history_charts,
@@ -171,16 +174,69 @@ def _describe(portal: Portal, site: Site) -> list[_Agency]:
     return agencies
 
 
-def generate(portal: Portal, updated: str | None = None, cache: ChartCache | None = None) -> Site:
+@dataclass
+class _AgencyPages:
+    """What an agency contributes to the site: its pages, its navigation, and its part of the home page."""
+
+    files: dict[str, str | bytes]
+    nav: NavEntry
+    home: dict[str, Any]
+
+
+class _ChartSizes:
+    """Give the page templates each chart's size, from the drawing under way."""
+
+    drawing: Drawing | None = None
+
+    def __call__(self, chart: Chart) -> Size:
+        """Return the chart's width and height in CSS pixels."""
+        assert self.drawing is not None
+        return self.drawing.size(chart)
+
+
+@dataclass
+class Memo:
+    """Each agency's pages from the last generation, reused while its records are unchanged (for `portal serve`)."""
+
+    agencies: dict[str, tuple[str, _AgencyPages]] = field(default_factory=dict)
+    chart_data: dict[Chart, tuple[bytes, bytes]] = field(default_factory=dict)  # each chart's CSV and JSON
+    env: jinja2.Environment | None = None  # with its templates compiled (Jinja reloads one that was edited)
+
+
+def _templates() -> str:
+    """Digest the page templates, which may be edited while `portal serve` runs."""
+    return digest(*(path.read_bytes() for path in sorted((Path(__file__).parent / "templates").glob("*.j2"))))
+
+
+def _agency_key(agency: AgencyData, templates: str) -> str:
+    """Digest everything an agency's pages are made from, or return "" when a record's digest is unknown."""
+    sourced: list[Sourced[Any]] = [*agency.plans, *agency.reports]
+    if any(not s.digest for s in sourced):
+        return ""
+    parts = [templates, agency.id, agency.agency.model_dump_json(), *(f"{s.path}\0{s.digest}" for s in sourced)]
+    if agency.indicators is not None:
+        parts.append(agency.indicators.record.model_dump_json())
+    return digest(*parts)
+
+
+def generate(
+    portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None
+) -> Site:
     """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
-    env = environment(license_title=opendata.LICENSE["title"])
+    env = memo.env if memo is not None and memo.env is not None else None
+    if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
+        env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes())
+    if memo is not None:
+        memo.env = env
     site = Site()
     agencies = _describe(portal, site)
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
     try:
-        env.globals["chart_size"] = drawing.size
-        _write_pages(env, site, portal, agencies, updated or release_date())
+        sizes = env.globals["chart_size"]
+        assert isinstance(sizes, _ChartSizes)
+        sizes.drawing = drawing
+        _write_pages(env, site, portal, agencies, updated or release_date(), memo)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
@@ -189,47 +245,63 @@ def generate(portal: Portal, updated: str | None = None, cache: ChartCache | Non
     return site
 
 
-def _write_pages(env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str) -> None:
+def _write_pages(
+    env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None
+) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
+    templates = _templates() if memo is not None else ""
     for a in agencies:
-        agency = a.data
-        years: dict[int, list[str]] = {}
-        for sourced in agency.plans:
-            _plan_pages(env, site, a, sourced, years)
-        for sourced_report in agency.reports:
-            _report_page(env, site, a, sourced_report, years)
-        extra = _trend_pages(env, site, a)
-        site.nav.append(NavEntry(
-            escape(agency.agency.name),
-            children=[
-                NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
-                for year, pages in sorted(years.items(), reverse=True)
-            ] + extra,
-        ))
-        latest_plan = agency.plans[-1].record if agency.plans else None
-        latest_report = agency.reports[-1].record if agency.reports else None
-        home_agencies.append({
-            "data": agency,
-            "plan": latest_plan,
-            "total": budget_total(latest_plan.budget) if latest_plan and latest_plan.budget else None,
-            "id": Markup(agency.id),
-            "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
-            "report": latest_report,
-            "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
-            "through": data_through(latest_report) if latest_report else None,
-            "key_figures": _key_figures(a.top[latest_report.slug]) if latest_report else [],
-            "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
-        })
+        key = _agency_key(a.data, templates) if memo is not None else ""
+        kept = memo.agencies.get(a.data.id) if memo is not None else None
+        pages = kept[1] if kept is not None and key and kept[0] == key else _agency_pages(env, site, a)
+        if memo is not None and key:
+            memo.agencies[a.data.id] = (key, pages)
+        site.files.update(pages.files)
+        site.nav.append(pages.nav)
+        home_agencies.append(pages.home)
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated)
+    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections([(a.data, a.figures) for a in agencies])
     site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     )
     site.nav.append(NavEntry(None, "corrections/index.md"))
+
+
+def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPages:
+    """Render one agency's plans, reports and trend pages, with its navigation and home-page entry."""
+    agency = a.data
+    own = Site(charts=site.charts)
+    years: dict[int, list[str]] = {}
+    for sourced in agency.plans:
+        _plan_pages(env, own, a, sourced, years)
+    for sourced_report in agency.reports:
+        _report_page(env, own, a, sourced_report, years)
+    extra = _trend_pages(env, own, a)
+    nav = NavEntry(
+        escape(agency.agency.name),
+        children=[
+            NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
+            for year, pages in sorted(years.items(), reverse=True)
+        ] + extra,
+    )
+    latest_plan = agency.plans[-1].record if agency.plans else None
+    latest_report = agency.reports[-1].record if agency.reports else None
+    return _AgencyPages(own.files, nav, {
+        "data": agency,
+        "plan": latest_plan,
+        "total": budget_total(latest_plan.budget) if latest_plan and latest_plan.budget else None,
+        "id": Markup(agency.id),
+        "plan_dir": Markup(plan_dir(agency, latest_plan)) if latest_plan else None,
+        "report": latest_report,
+        "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
+        "through": data_through(latest_report) if latest_report else None,
+        "key_figures": _key_figures(a.top[latest_report.slug]) if latest_report else [],
+        "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
+    })
 
 
 def release_date() -> str:
@@ -247,13 +319,17 @@ def _publish_charts(site: Site) -> None:
 
 def _publish_data(
     env: jinja2.Environment, site: Site, portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]],
-    updated: str,
+    updated: str, memo: Memo | None = None,
 ) -> None:
     """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
+    kept = memo.chart_data if memo is not None else {}
+    made: dict[Chart, tuple[bytes, bytes]] = {}
     for chart in site.charts.values():
         table = opendata.chart_table(chart)
-        site.files[table.path + ".csv"] = table.csv()
-        site.files[table.path + ".json"] = table.json()
+        made[chart] = kept.get(chart) or (table.csv(), table.json())
+        site.files[table.path + ".csv"], site.files[table.path + ".json"] = made[chart]
+    if memo is not None:
+        memo.chart_data = made
     tables = opendata.datasets(portal, judged)
     listed = []
     for table in tables:

@@ -20,6 +20,7 @@ _FULL_WIDTH_COLON = re.compile(rf"^\s*(?:-\s+)?\"?({_KEY})\"?\s*：")
 _NO_SPACE = re.compile(rf"^\s*(?:-\s+)?\"?({_KEY})\"?:(?=[^\s:/])")
 
 
+FULL_WIDTH_SPACE = "這一行用了全形空格「　」縮排（中文輸入法常打出）；請刪除後改用半形空格 (full-width space)"
 _AFTER_VALUE = "這裡的寫法有誤：一個值之後不能再接其他文字；含有引號、冒號等符號的文字請整段用引號括起來"
 
 
@@ -34,9 +35,7 @@ def mistakes(text: str) -> Iterator[tuple[int, int, str]]:
         if line.lstrip().startswith("#"):
             continue
         if _FULL_WIDTH_INDENT.match(line):
-            yield number, line.index("\u3000") + 1, (
-                "這一行用了全形空格「　」縮排（中文輸入法常打出）；請刪除後改用半形空格 (full-width space)"
-            )
+            yield number, line.index("\u3000") + 1, FULL_WIDTH_SPACE
         elif _TAB_INDENT.match(line):
             yield number, line.index("\t") + 1, "不可用 Tab 鍵縮排，請改用空格 (tab characters are not allowed)"
         found = _FULL_WIDTH_COLON.match(line)

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,11 @@ def test_serve_previews_a_scaffolded_report_and_updates_on_save(browser: Any, tm
         built = next(line for line in server.stdout if line.startswith("預覽已更新"))  # then the server answers
         said = r"預覽已更新（\d+\.\d 秒，重新產生 \d+ 頁）；資料有 15 個問題，見「資料問題（預覽）」頁。\n"
         assert re.fullmatch(said, built)
+        for _ in range(300):  # the server (and its file watcher) starts after the first build
+            with socket.socket() as attempt:
+                if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
         assert page.locator(".portal-preview-banner").inner_text() == (
