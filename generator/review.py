@@ -15,8 +15,8 @@ from .assemble import load_portal, load_what_passes
 from .errors import DataError, Problem, UsageError
 from .formats import value_label
 from .load import Document, Loc, format_loc, load_file
-from .model import Correction, Plan, Portal
-from .walk import all_figures, budget_lines, goal_measures, plan_items
+from .model import Correction, Plan, Portal, Report
+from .walk import FigureAt, all_figures, budget_lines, goal_measures, plan_items
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,25 @@ def numbers(portal: Portal) -> dict[tuple[Any, ...], Number]:
             report = sourced_report.record
             for at in all_figures(report):
                 key = (agency.id, report.slug, at.where, at.names)
-                label = f"{report.name.replace(' ', '')} {at.where} {' > '.join(at.names)}"
+                place = _place(report, at)
+                joint = " " if place.endswith(".") else " > "  # an item known only by its number: 1. 說明會
+                label = f"{report.name.replace(' ', '')} {place}{joint}{' > '.join(at.names)}"
                 loc, corrections = (at.loc, None) if at.cell else ((*at.loc, "value"), tuple(at.figure.corrections))
                 out[key] = Number(label, at.figure.value, at.figure.unit, sourced_report.path, loc, corrections)
     return out
+
+
+def _place(report: Report, at: FigureAt) -> str:
+    """Name where a figure stands by chapter, section and item, with their titles: 一、發揮內控機制 > （一）落實風險."""
+    if at.cell or at.loc[:1] != ("chapters",):
+        return at.where  # a table cell: the table's number, title and page
+    chapter = report.chapters[int(at.loc[1])]
+    section = chapter.sections[int(at.loc[3])]
+    place = [f"{chapter.no}、{chapter.title}", f"{section.no}{section.title or ''}"]
+    if at.loc[4] == "items":
+        item = section.items[int(at.loc[5])]
+        place.append(f"{item.no}.{item.title or ''}" if item.no else item.title or "")
+    return " > ".join(part for part in place if part)
 
 
 def _goal_numbers(agency: str, plan: Plan, file: str) -> dict[tuple[Any, ...], Number]:

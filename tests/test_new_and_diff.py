@@ -83,7 +83,7 @@ def test_diff_lists_every_changed_number(tmp_path: Path) -> None:
         "  未登記更正 100年度 預算 貳、示範業務: 234 → 238 千元 (+4)\n"
         "  100年度 預算 合計: 1,234 → 1,238 千元 (+4)\n"
         "  100年度 計畫 貳 示範業務 預算: 234 → 238 千元 (+4)\n"
-        "  未登記更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
+        "  未登記更正 100年上半年 一、示範章 > （一）示範節 > 1. 說明會: 12 → 13 場次 (+1)\n"
     )
 
 
@@ -109,7 +109,7 @@ def test_changing_a_published_figure_without_a_correction_fails_the_check(tmp_pa
     result = run_portal("check", "--published", "main", cwd=root)
     assert (result.returncode, result.stderr) == (0, "")
     diff = run_portal("diff", "main", cwd=root)
-    assert ("  更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)（2024-03-05，原文件誤植，依機關更正函修正。）\n"
+    assert ("  更正 100年上半年 一、示範章 > （一）示範節 > 1. 說明會: 12 → 13 場次 (+1)（2024-03-05，原文件誤植，依機關更正函修正。）\n"
             in diff.stdout)
 
 
@@ -141,7 +141,7 @@ def test_diff_lists_the_valid_records_changes_next_to_the_errors_of_others(tmp_p
     assert result.returncode == 1
     assert result.stdout == (
         "數字變動（與 HEAD 比較）\n"
-        "  未登記更正 100年上半年 一、（一）1. 說明會: 12 → 13 場次 (+1)\n"
+        "  未登記更正 100年上半年 一、示範章 > （一）示範節 > 1. 說明會: 12 → 13 場次 (+1)\n"
         "  （data/demo/plans/100.yml 有錯誤，修正後才會比較其中的數字）\n"
         "資料錯誤（合併前必須修正）：\n"
         "data/demo/plans/100.yml:25:10: budget.total: 各列金額加總為 1,234 千元，與合計 1,243 千元不符"
@@ -189,7 +189,7 @@ def test_diff_names_targets_and_table_cells(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines()[1:] == [
         "  104 至 107 年度 衡量指標 查處案件數 106 年度目標值: 50 → 52 件 (+2)",
-        "  95年1月至104年12月 表1 歷年查處案件統計（第 3 頁） 查處案件 > 96年: 33 → 34 件 (+1)",
+        "  95年1月至104年12月 表1 歷年查處案件統計（第 3 頁） > 查處案件 > 96年: 33 → 34 件 (+1)",
     ]
 
 
