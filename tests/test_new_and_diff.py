@@ -109,8 +109,8 @@ def test_changing_a_published_figure_without_a_correction_fails_the_check(tmp_pa
     result = run_portal("check", "--published", "main", cwd=root)
     assert (result.returncode, result.stderr) == (0, "")
     diff = run_portal("diff", "main", cwd=root)
-    assert ("  更正 100年上半年 一、示範章 > （一）示範節 > 1. 說明會: 12 → 13 場次 (+1)（2024-03-05，原文件誤植，依機關更正函修正。）\n"
-            in diff.stdout)
+    assert ("  更正 100年上半年 一、示範章 > （一）示範節 > 1. 說明會: 12 → 13 場次 (+1)"
+            "（2024-03-05，原文件誤植，依機關更正函修正。）\n" in diff.stdout)
 
 
 def test_the_published_check_needs_history_and_says_so(tmp_path: Path) -> None:
