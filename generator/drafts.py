@@ -14,13 +14,12 @@ from .scan import MAX_FILE_BYTES, visible
 PROBLEMS_PAGE = "problems/index.md"
 BANNER_SCRIPT = "assets/javascripts/portal-preview.js"
 NAV_TITLE = "資料問題（預覽）"
-_TODO = "尚未填寫"
 _LONGEST_LINE = 200  # characters of a YAML line shown around the marked place
 
 
 def is_todo(problem: Problem) -> bool:
     """Tell whether a problem is a field still to fill in (「尚未填寫」) rather than a mistake."""
-    return problem.message.startswith(_TODO)
+    return problem.todo
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,11 @@ class Problem:
     field: str
     message: str
 
+    @property
+    def todo(self) -> bool:
+        """Tell whether this is a field still to fill in (「尚未填寫」, as `portal new` leaves them), not a mistake."""
+        return self.message.startswith("尚未填寫")
+
     def __str__(self) -> str:
         where = visible(f"{self.file}:{self.line}:{self.column}")
         message = visible(self.message.replace("\n", "↵"))  # one line per problem, and nothing a terminal obeys
@@ -58,6 +63,16 @@ class DataError(PortalError):
 
     def report(self) -> str:
         """Return the problems as lines plus a one-line summary in Traditional Chinese."""
-        lines = [str(p) for p in self.problems]
-        lines.append(f"共 {len(self.problems)} 個問題，請修正後再試。({len(self.problems)} problem(s) found)")
+        mistakes = [p for p in self.problems if not p.todo]
+        todo = [p for p in self.problems if p.todo]
+        lines = [str(p) for p in mistakes + todo]  # a real mistake is not buried among the fields to fill in
+        count = len(self.problems)
+        if todo and mistakes:
+            summary = (f"共 {count} 個問題：{len(mistakes)} 個錯誤（列在前面），"
+                       f"{len(todo)} 個欄位尚未填寫。請修正後再試。")
+        elif todo:
+            summary = f"共 {count} 個問題：{count} 個欄位尚未填寫，請依來源文件填入後再試。"
+        else:
+            summary = f"共 {count} 個問題，請修正後再試。"
+        lines.append(f"{summary}({count} problem(s) found)")
         return "\n".join(lines)

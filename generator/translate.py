@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,11 @@ def _is_tag(step: str) -> bool:
     return step[:1].isupper() or "[" in step or step in ("int", "decimal", "str", "bool", "constrained-int")
 
 
+def _chinese_numeral(char: str) -> bool:
+    """Tell a Chinese numeral (one Unicode gives a numeric value, like ten thousand) from a digit or other text."""
+    return not char.isascii() and not char.isdecimal() and unicodedata.numeric(char, None) is not None
+
+
 def _number_hint(value: Any) -> str:
     """Say what is wrong with text written where a number belongs: the mistake it shows, not a guess."""
     if not isinstance(value, str):
@@ -45,6 +51,8 @@ def _number_hint(value: Any) -> str:
         return "；請改用半形數字（例如 95，不是 ９５）"
     if re.fullmatch(r"\s*-?[\d,]*\.?\d+\s*\S+", value) and not re.fullmatch(r"[\d,]+", value.strip()):
         return "；數字後面不要寫單位或 %，單位請寫在 unit 欄位（例如 value: 98.39、unit: \"%\"）"
+    if value.strip() and all(_chinese_numeral(c) for c in value.strip()):
+        return "；請改用阿拉伯數字（例如 12，不是 十二）"
     return "；數字請勿加千分位逗號或引號"
 
 
