@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,24 @@ from .cache import cache_dir
 from .charts import ChartCache
 from .errors import BuildError, UsageError
 from .pages import Site, generate
+
+
+def use_engine(engine: str) -> None:
+    """Publish with MkDocs 1.6 (the default) or ProperDocs, its maintained drop-in fork; call before either loads.
+
+    ProperDocs reads the same mkdocs.yml and loads the same plugins (Material, search, this portal's):
+    its `replacement` module makes every `mkdocs.*` import of this process resolve to `properdocs.*`.
+    """
+    if engine == "mkdocs":
+        return
+    if any(name == "mkdocs" or name.startswith("mkdocs.") for name in sys.modules) and "properdocs" not in sys.modules:
+        raise UsageError("MkDocs 已經載入，無法在同一個程序中改用 ProperDocs (engine already loaded)")
+    try:
+        import properdocs.replacement  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "沒有安裝 ProperDocs：請先執行 .venv/bin/pip install properdocs==1.6.7 (ProperDocs not installed)"
+        ) from None
 
 
 def source_date_epoch(root: Path) -> str | None:

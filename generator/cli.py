@@ -44,6 +44,10 @@ def _chinese(text: str) -> str:
 
 def _explain_usage(message: str) -> str:
     """Say in Chinese what argparse found wrong with the command line."""
+    option = re.search(r"argument (-[-\w]+|[a-z_]+): invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if option:  # a choice of an option or argument, not the command
+        allowed = [c.strip(" '") for c in option[3].split(",")]
+        return f"portal: {option[1]} 不能是「{option[2]}」；可用的有：{'、'.join(allowed)}（執行 portal -h 看用法）"
     choice = re.search(r"invalid choice: '([^']*)'", message)
     if choice:
         meant = difflib.get_close_matches(choice[1], COMMANDS, n=1, cutoff=0.4)
@@ -57,6 +61,9 @@ def _explain_usage(message: str) -> str:
     if number:
         return f"portal: {number[1]} 必須是數字（民國年，例如 114），讀到的是「{number[2]}」"
     return f"portal: 指令的寫法有誤（{message}）；執行 portal -h 看用法"
+
+
+ENGINES = ("mkdocs", "properdocs")  # the engines `build.use_engine` knows
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,8 +84,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="已公布的 git 版本（例如 origin/main）：改了那時公布的數字卻沒有更正紀錄就不通過")
     build = commands.add_parser("build", parents=[common], help="檢查資料並以嚴格模式建置網站到 site/")
     build.add_argument("-d", "--site-dir", default=None, help="輸出資料夾（預設依 mkdocs.yml，通常是 site/）")
+    build.add_argument("--engine", choices=ENGINES, default="mkdocs",
+                       help="網站引擎：mkdocs（預設）或 properdocs（MkDocs 1.6 的維護分支，需另外安裝）")
     serve = commands.add_parser("serve", parents=[common], help="在本機預覽網站，修改 YAML 後自動重新整理")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="位址與埠（預設 127.0.0.1:8000）")
+    serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="網站引擎：mkdocs（預設）或 properdocs")
     export = commands.add_parser("export", parents=[common], help="把產生的頁面與圖表寫成一般檔案（給其他網站產生器）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
@@ -138,7 +148,9 @@ def check(run: _Run) -> int:
 def build(run: _Run) -> int:
     """Check, generate and build the site all-or-nothing."""
     from .build import build as build_site
+    from .build import use_engine
 
+    use_engine(run.args.engine)
     started = time.monotonic()
     site_dir = Path(run.args.site_dir) if run.args.site_dir else None
     target, site = build_site(run.config(), site_dir)
@@ -152,7 +164,9 @@ def build(run: _Run) -> int:
 def serve(run: _Run) -> int:
     """Preview the site with live reload, whatever the state of the data."""
     from .build import serve as serve_site
+    from .build import use_engine
 
+    use_engine(run.args.engine)
     serve_site(run.config(), run.args.dev_addr, lambda message: print(message, flush=True))
     return EXIT_OK
 
