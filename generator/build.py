@@ -10,6 +10,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from .assemble import load_portal
 from .cache import cache_dir
@@ -100,19 +103,52 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def export(data_dir: Path, root: Path, out_dir: Path) -> int:
-    """Write the generated pages and charts as plain files for any static-site engine."""
+def export(data_dir: Path, root: Path, out_dir: Path, config_file: Path | None = None) -> int:
+    """Write the generated pages and charts as plain files for any static-site engine.
+
+    With `config_file` (portal export --site), write a whole project another engine can build instead:
+    `docs/` with the generated files, the hand-written pages and the stylesheet, and an `mkdocs.yml` with
+    the same settings and navigation but no portal plugin and no Material-only template overrides
+    (Zensical, which has no plugin API, builds it as it is).
+    """
     resolved = out_dir.resolve()
     for forbidden in (data_dir.resolve(), (root / "content").resolve()):
         if resolved == forbidden or forbidden in resolved.parents:
             raise UsageError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
     cache = cache_dir(root)
     site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"))
-    for path, content in site.files.items():
-        dest = out_dir / path
+    files: dict[str, str | bytes] = dict(site.files)
+    docs = out_dir
+    if config_file is not None:
+        docs = out_dir / "docs"
+        settings = _engine_settings(config_file, site)
+        for extra in ("docs_dir", "theme"):
+            folder = Path(str(settings.pop(f"_{extra}")))
+            files.update({p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+                          if p.is_file() and p.suffix != ".html"})  # not the theme's template overrides
+        (out_dir / "mkdocs.yml").parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / "mkdocs.yml").write_text(
+            yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    for path, content in files.items():
+        dest = docs / path
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return len(site.files)
+    return len(files)
+
+
+def _engine_settings(config_file: Path, site: Site) -> dict[str, Any]:
+    """Return mkdocs.yml's settings for an engine without plugins: the generated navigation, no template overrides."""
+    settings: dict[str, Any] = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    root = config_file.resolve().parent
+    theme = dict(settings.get("theme") or {})
+    settings["_docs_dir"] = root / str(settings.get("docs_dir", "docs"))
+    settings["_theme"] = root / str(theme.pop("custom_dir", "theme"))  # its stylesheet goes into docs/
+    settings.update(docs_dir="docs", site_dir="site", theme=theme)
+    settings["nav"] = [entry.to_mkdocs() for entry in site.nav] + list(settings.get("nav") or [])
+    for key in ("plugins", "watch", "validation"):
+        settings.pop(key, None)
+    return settings
 
 
 def serve(config_file: Path, dev_addr: str, announce: Callable[[str], None]) -> None:

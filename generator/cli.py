@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="把產生的頁面與圖表寫成一般檔案（給其他網站產生器）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
+    export.add_argument("--site", action="store_true",
+                        help="輸出可交給其他引擎（例如 Zensical）建置的完整專案：docs/ 與不含外掛的 mkdocs.yml")
     new = commands.add_parser("new", parents=[common], help="從最新一份同類資料複製出下一份（數字清空，供填寫）")
     new.add_argument("kind", choices=["plan", "report"], help="plan（施政計畫）或 report（工作成果）")
     new.add_argument("year", type=int, help="民國年度，例如 114")
@@ -175,7 +177,8 @@ def export(run: _Run) -> int:
     """Write the generated pages and charts as plain files."""
     from .build import export as export_files
 
-    count = export_files(run.root / run.args.data, run.root, Path(run.args.out_dir))
+    config = run.config() if run.args.site else None
+    count = export_files(run.root / run.args.data, run.root, Path(run.args.out_dir), config)
     run.say(f"已輸出 {count} 個檔案到 {run.args.out_dir}。")
     return EXIT_OK
 
