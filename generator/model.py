@@ -40,6 +40,10 @@ RocMonth = Annotated[
 IsoDate = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), Field(description="日期，西元年-月-日，例如 2024-03-05")
 ]
+WebAddress = Annotated[
+    str, StringConstraints(pattern=r"^https?://[^\s<>\"'`]+$", max_length=2000),
+    Field(description="網址，以 https:// 或 http:// 開頭，不含空格"),
+]
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60),
     Field(description="代號：小寫英文、數字與 -，最多 60 字"),
@@ -86,7 +90,11 @@ class Source(Record):
     """Where a record was transcribed from."""
 
     document: Text = Field(description="來源文件的完整名稱，例如「高雄市政府政風處 113 年度施政計畫提要」")
-    file: Text = Field(description="來源文件的檔名，例如 000_45d930248a68b91e.txt")
+    file: Text = Field(description="轉錄所依據的檔案名稱（給維護者核對，網頁上不顯示），例如 000_45d930248a68b91e.txt")
+    url: WebAddress | None = Field(
+        None, description="機關公布這份文件的網址（https:// 開頭）；網頁會連到這裡，讓讀者核對原始文件"
+    )
+    published: IsoDate | None = Field(None, description="文件的公布日期，西元年-月-日，例如 2024-03-05")
 
 
 class UnitDeclaration(Record):

@@ -103,6 +103,9 @@ def _message(error: Any, model_fields: list[str]) -> str:
         return "不可空白（只有空格也算空白）(must not be empty)"
     if kind == "string_pattern_mismatch" and "\\d{1,3}-" in str(ctx.get("pattern", "")):
         return f"應寫成民國年-月，月份兩位數（例如 89-07），讀到的是{_shown(value)} (expected a month)"
+    if kind == "string_pattern_mismatch" and "https?" in str(ctx.get("pattern", "")):
+        return (f"網址應以 https:// 或 http:// 開頭，且不可含空格或引號，讀到的是{_shown(value)}"
+                " (expected a web address)")
     if kind == "string_pattern_mismatch":
         if "\\d{4}" in str(ctx.get("pattern", "")):
             return f"日期應寫成西元年-月-日（例如 2024-03-05），讀到的是{_shown(value)} (expected a date)"

@@ -213,3 +213,10 @@ def test_markup_in_any_text_field_shows_up_as_text(tmp_path: Path) -> None:
 def test_data_folder_is_never_written_by_a_build(built_site: Path) -> None:
     assert not any(p.suffix in (".md", ".svg", ".html") for p in (ROOT / "data").rglob("*"))
     assert not any(p.suffix == ".svg" for p in (ROOT / "content").rglob("*"))
+
+
+def test_no_page_shows_the_transcription_file_name(built_site: Path) -> None:
+    """Readers get the document's name (and its address when known), not the file it was transcribed from."""
+    shown = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+             if re.search(r"\d{3}_[0-9a-f]{16}\.txt", p.read_text(encoding="utf-8"))]
+    assert shown == []

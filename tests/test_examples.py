@@ -5,6 +5,7 @@ examples/taipei-ethics-105: a budget in 元; examples/taichung-edb-103: weighted
 from __future__ import annotations
 
 import csv
+import html
 import re
 import shutil
 from collections import Counter
@@ -330,3 +331,13 @@ def test_open_data_goals_have_every_indicator_as_the_source_gives_it(taichung_si
         for r in csv_rows
     ] == expected
     assert {(r["agency"], r["roc_year"], r["year"]) for r in csv_rows} == {("臺中市政府經濟發展局", "103", "2014")}
+
+
+def test_the_plan_page_links_to_the_published_document(taichung_site: Path) -> None:
+    """The source's address is one click away; the transcription's file name is not shown to readers."""
+    url = re.search(r"^來源：(\S+)$", TAICHUNG_SOURCE.read_text(encoding="utf-8"), re.M)
+    assert url is not None
+    page = (taichung_site / TAICHUNG_PLAN_PAGE).read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]*)">《([^》]*)》</a>', html.unescape(page))
+    assert links == [(url[1], "臺中市政府經濟發展局 103 年 策略績效目標與衡量指標")]
+    assert "taichung-edb-103-indicators.txt" not in page
