@@ -49,10 +49,11 @@ class Chart:
     kind: Literal["bars", "columns"] = "bars"
     document: str = ""
     period: str = ""
+    agency: str = ""  # the agency that published the document
 
     def key(self) -> str:
-        """Return a hash of every field but the file name, and of the drawing code, libraries and font."""
-        fields = {name: value for name, value in dataclasses.asdict(self).items() if name != "file"}
+        """Return a hash of the fields drawn (not file or agency), and of the drawing code, libraries and font."""
+        fields = {name: value for name, value in dataclasses.asdict(self).items() if name not in ("file", "agency")}
         return digest(code_version(*CODE), json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str))
 
 
@@ -103,6 +104,7 @@ def budget_chart(agency: AgencyData, plan: Plan, budget: Budget) -> Chart:
         alt=f"長條圖，{agency.agency.name} {what}（{budget.unit}）：{listing}；"
         f"合計 {total.value or 0:,} {budget.unit}{summed}。",
         document=f"《{plan.source.document}》",
+        agency=agency.agency.name,
         period=roc_year(plan.year),
     )
 
@@ -124,6 +126,7 @@ def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]
                 alt=f"長條圖，{report.name}{figure.label} {value_label(figure.value, figure.unit)}，"
                 f"依{breakdown.by}：{listing}。",
                 document=f"《{report.source.document}》",
+                agency=agency.agency.name,
                 period=f"{report.name}（{report.span.western} 年）",
             ))
         out[at.number] = charts_of_figure
@@ -152,6 +155,7 @@ def table_charts(agency: AgencyData, report: Report) -> dict[int, list[Chart]]:
                 alt=f"直條圖，{agency.agency.name}《{report.source.document}》{table_where(table)}「{row.label}」：{listing}。",
                 kind="columns",
                 document=f"《{report.source.document}》",
+                agency=agency.agency.name,
                 period=f"{report.name}（{report.span.western} 年）",
             ))
     return out
@@ -170,6 +174,7 @@ def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point
         alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",
         kind="columns",
         document="、".join(dict.fromkeys(f"《{p.report.source.document}》" for p in points)),
+        agency=agency.agency.name,
         period=first if first == last else f"{first}至{last}",
     )
 
@@ -189,6 +194,7 @@ def budget_history_charts(agency: AgencyData, history: BudgetHistory) -> list[Ch
             alt=f"直條圖，{agency.agency.name}「{row.name}」歷年預算（{history.unit}）：{listing}。",
             kind="columns",
             document="、".join(f"《{plan.source.document}》" for plan, _ in years),
+            agency=agency.agency.name,
             period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",
         ))
     return out

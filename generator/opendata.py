@@ -127,11 +127,14 @@ def chart_table(chart: Chart) -> Table:
         period=chart.period,
         source=chart.document,
         columns=(
+            _COMMON[0],
+            Column("period", "string", "期間", "圖中數字所屬的期間，照來源文件（各期比較的圖，每一項就是一期）"),
             Column("label", "string", "項目", "圖中的項目"),
             Column("value", "number", "數值", "數值，照來源文件"),
             Column("unit", "string", "單位", "數值的單位（千元為新臺幣千元）"),
         ),
-        rows=tuple((label, value, chart.unit) for label, value in zip(chart.labels, chart.values, strict=True)),
+        rows=tuple((chart.agency, chart.period, label, value, chart.unit)
+                   for label, value in zip(chart.labels, chart.values, strict=True)),
     )
 
 
