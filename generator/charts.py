@@ -50,6 +50,11 @@ class Chart:
     document: str = ""
     period: str = ""
     agency: str = ""  # the agency that published the document
+    units: tuple[str, ...] = ()  # each value's own unit, when the document counts them differently (案 and 件)
+
+    def unit_of(self, index: int) -> str:
+        """Return the unit of the value at `index`, as the document writes it."""
+        return self.units[index] if self.units else self.unit
 
     def key(self) -> str:
         """Return a hash of the fields drawn (not file or agency), and of the drawing code, libraries and font."""
@@ -123,6 +128,7 @@ def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]
                 labels=tuple(p.label for p in breakdown.parts),
                 values=tuple(p.value for p in breakdown.parts),
                 unit=figure.unit,
+                units=_own_units(figure.unit, [p.unit for p in breakdown.parts]),
                 alt=f"長條圖，{report.name}{figure.label} {value_label(figure.value, figure.unit)}，"
                 f"依{breakdown.by}：{listing}。",
                 document=f"《{report.source.document}》",
@@ -163,14 +169,16 @@ def table_charts(agency: AgencyData, report: Report) -> dict[int, list[Chart]]:
 
 def indicator_chart(agency: AgencyData, indicator: Indicator, points: list[Point]) -> Chart:
     """Describe the column chart of an indicator over every period that has it."""
-    listing = "、".join(f"{p.span.name} {value_label(p.value, indicator.unit)}" for p in points)
+    listing = "、".join(f"{p.span.name} {value_label(p.value, p.located.figure.unit)}" for p in points)
     first, last = points[0].span.name, points[-1].span.name
+    units = _own_units(indicator.unit, [p.located.figure.unit for p in points])
     return Chart(
         file=f"{indicator_dir(agency, indicator.id)}/series.svg",
-        title=f"{indicator.name}歷期數值（單位：{indicator.unit}）",
+        title=f"{indicator.name}歷期數值" + ("" if units else f"（單位：{indicator.unit}）"),
         labels=tuple(p.span.short for p in points),
         values=tuple(p.value for p in points),
         unit=indicator.unit,
+        units=units,
         alt=f"直條圖，{agency.agency.name}「{indicator.name}」歷期數值：{listing}。",
         kind="columns",
         document="、".join(dict.fromkeys(f"《{p.report.source.document}》" for p in points)),
@@ -200,11 +208,16 @@ def budget_history_charts(agency: AgencyData, history: BudgetHistory) -> list[Ch
     return out
 
 
+def _own_units(unit: str, units: list[str]) -> tuple[str, ...]:
+    """Return each value's unit when any differs from the chart's, else nothing (one unit for all)."""
+    return tuple(units) if any(u != unit for u in units) else ()
+
+
 def _bars(chart: Chart) -> Canvas:
     """Lay out horizontal bars: names on the left, each bar with its value and unit after it."""
     face = font()
     names = [face.width(label, _LABEL) for label in chart.labels]
-    texts = [value_label(value, chart.unit) for value in chart.values]
+    texts = [value_label(value, chart.unit_of(i)) for i, value in enumerate(chart.values)]
     lengths = _lengths(chart.values, _BAR_SPAN)
     axis = _PAD + max(names, default=0) + _GAP
     ends = [axis + length + _GAP + face.width(text, _LABEL) for length, text in zip(lengths, texts, strict=True)]
@@ -230,7 +243,8 @@ def _columns(chart: Chart) -> Canvas:
     for index, (label, value, length) in enumerate(zip(chart.labels, chart.values, lengths, strict=True)):
         centre = _PAD + slot * (index + 0.5)
         canvas.rect(centre - _SLOT * 0.3, base - length, _SLOT * 0.6, length, _BAR)
-        canvas.text(centre, base - length - _GAP - line / 2, f"{value:,}", _SMALL, _INK, anchor="middle")
+        shown = value_label(value, chart.unit_of(index)) if chart.units else f"{value:,}"  # else in the title
+        canvas.text(centre, base - length - _GAP - line / 2, shown, _SMALL, _INK, anchor="middle")
         canvas.text(centre, base + _GAP + line / 2, label, _SMALL, _INK, anchor="middle")
     canvas.rect(_PAD, base - _AXIS / 2, slot * len(chart.values), _AXIS, _INK)
     return canvas

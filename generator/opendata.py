@@ -133,8 +133,8 @@ def chart_table(chart: Chart) -> Table:
             Column("value", "number", "數值", "數值，照來源文件"),
             Column("unit", "string", "單位", "數值的單位（千元為新臺幣千元）"),
         ),
-        rows=tuple((chart.agency, chart.period, label, value, chart.unit)
-                   for label, value in zip(chart.labels, chart.values, strict=True)),
+        rows=tuple((chart.agency, chart.period, label, value, chart.unit_of(i))
+                   for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True))),
     )
 
 
