@@ -91,6 +91,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
         load_search_dictionary()
+        config.extra["portal_footer"] = self.site.footer  # theme/partials/copyright.html shows it on every page
         handwritten: list[Any] = list(config.nav or [])
         config.nav = [entry.to_mkdocs() for entry in self.site.nav] + handwritten
         if PREVIEW is not None:
@@ -234,7 +235,8 @@ def _first_url(item: Any) -> str | None:
 def _theme_state(config: MkDocsConfig) -> list[Any]:
     """Return what every page's HTML depends on besides its navigation: the settings and the theme's files."""
     settings = Path(config.config_file_path or "mkdocs.yml")
-    state: list[Any] = [_digest(settings.read_bytes()) if settings.is_file() else None, list(config.extra_javascript)]
+    state: list[Any] = [_digest(settings.read_bytes()) if settings.is_file() else None, list(config.extra_javascript),
+                        config.extra.get("portal_footer")]
     for folder in config.theme.dirs[:1]:  # the project's overrides; the installed theme does not change
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():

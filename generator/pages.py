@@ -92,6 +92,7 @@ class Site:
     charts: dict[str, Chart] = field(default_factory=dict)
     drawn: dict[str, Drawn] = field(default_factory=dict)
     stats: DrawStats = field(default_factory=DrawStats)
+    footer: dict[str, str] = field(default_factory=dict)  # who publishes, the licence, how recent the data are
 
     def pages(self) -> list[str]:
         """List the Markdown pages."""
@@ -260,6 +261,12 @@ def _write_pages(
         site.files.update(pages.files)
         site.nav.append(pages.nav)
         home_agencies.append(pages.home)
+    newest = max((a.data.reports[-1].record for a in agencies if a.data.reports), key=lambda r: r.span, default=None)
+    site.footer = {
+        "publisher": "、".join(a.data.agency.name for a in agencies),
+        "license": str(opendata.LICENSE["title"]),
+        "through": data_through(newest) if newest else "",
+    }
     site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
     _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo)

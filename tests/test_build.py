@@ -220,3 +220,17 @@ def test_no_page_shows_the_transcription_file_name(built_site: Path) -> None:
     shown = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
              if re.search(r"\d{3}_[0-9a-f]{16}\.txt", p.read_text(encoding="utf-8"))]
     assert shown == []
+
+
+def test_every_page_has_the_footer_with_publisher_licence_and_links(built_site: Path) -> None:
+    """The footer says who publishes, how recent the data are, the licence, and leads to the reference pages."""
+    for page in sorted(built_site.rglob("*.html")):
+        if page.name == "404.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        footer = text[text.index('<div class="md-copyright portal-footer">'):text.index("</footer>")]
+        said = " ".join(re.sub(r"<[^>]+>", " ", footer).split())
+        assert said == ("資料發布：高雄市政府政風處 ｜資料截至 110 年 12 月 31 日 ｜授權： 政府資料開放授權條款－第1版 "
+                        "開放資料 更正紀錄 無障礙聲明 關於本網站"), page
+        for href in re.findall(r'href="([^"]+)"', footer):
+            assert (page.parent / href / "index.html").resolve().is_file(), (page, href)
