@@ -126,10 +126,11 @@ def test_report_figures_link_to_the_plan_item_of_the_nearest_plan_year(site: Sit
 
 def test_plan_items_list_the_indicators_that_serve_them(site: Site) -> None:
     page = str(site.files["demo/plans/112/index.md"])
-    assert ("- [受理檢舉](../../indicators/complaints/index.md)：最新 12 案"
-            "（出處：《示範機關 112 年上半年工作成果（虛構）》一、（二））") in html.unescape(page)
-    assert ("- [說明會](../../indicators/briefings/index.md)：最新 9 場次"
-            "（出處：《示範機關 112 年上半年工作成果（虛構）》一、（一）1.）") in html.unescape(page)
+    shown = html.unescape(page)
+    assert ("- [受理檢舉](../../indicators/complaints/index.md)：112 年上半年 12 案"
+            "（本網站收錄的最近一期；出處：《示範機關 112 年上半年工作成果（虛構）》一、（二））") in shown
+    assert ("- [說明會](../../indicators/briefings/index.md)：112 年上半年 9 場次"
+            "（本網站收錄的最近一期；出處：《示範機關 112 年上半年工作成果（虛構）》一、（一）1.）") in shown
     assert "- [新興業務試辦](../../indicators/new-work/index.md)：尚無數值" in page
     old = str(site.files["demo/plans/111/index.md"])
     assert "新興業務試辦" not in old  # the 111 plan has no 新興業務 item
