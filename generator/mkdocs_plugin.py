@@ -86,7 +86,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             else:
                 portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
                 self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
-                self.site = generate(portal, cache=ChartCache(cache / "charts"))
+                self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "")
         except PortalError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
@@ -102,7 +102,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Generate what passes its checks, plus the problems page and banner of the preview."""
         portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records")
         assert PREVIEW is not None
-        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo)
+        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "")
         site.files.update(preview_files(problems, root))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
         config.extra_javascript.append(BANNER_SCRIPT)

@@ -99,9 +99,9 @@ class Site:
         return [path for path in self.files if path.endswith(".md")]
 
 
-def _cite(documents: str, page: str) -> str:
-    """Write a citation: the source documents (already in 《》) and the page."""
-    return f"{documents}，施政透明網 /{page}"
+def _cite(env: jinja2.Environment, documents: str, page: str) -> str:
+    """Write a citation: the source documents (already in 《》) and the page's full address when `site_url` is set."""
+    return f"{documents}，施政透明網 {env.globals['site_url']}/{page}"
 
 
 def _relative(chart: Chart, page_dir: str) -> Markup:
@@ -221,7 +221,8 @@ def _agency_key(agency: AgencyData, templates: str) -> str:
 
 
 def generate(
-    portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None
+    portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None,
+    site_url: str = "",
 ) -> Site:
     """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
     env = memo.env if memo is not None and memo.env is not None else None
@@ -229,6 +230,8 @@ def generate(
         env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes())
     if memo is not None:
         memo.env = env
+    env.globals["site_url"] = site_url.rstrip("/")  # citations give the full address of the page cited
+    env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site()
     agencies = _describe(portal, site)
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
@@ -251,7 +254,7 @@ def _write_pages(
 ) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
-    templates = _templates() if memo is not None else ""
+    templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo is not None else ""
     for a in agencies:
         key = _agency_key(a.data, templates) if memo is not None else ""
         kept = memo.agencies.get(a.data.id) if memo is not None else None
@@ -378,7 +381,7 @@ def _plan_pages(
         )
     context = {"agency": agency.agency, "plan": plan, "items": plan_items(plan), "served": served, "total": total,
                "goals": list(goals.values()),
-               "cite": _cite(f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
+               "cite": _cite(env, f"《{plan.source.document}》", f"{base}/budget/"), "root": root_of(f"{base}/budget")}
     pages = {f"{base}/index.md": env.get_template("plan.md.j2").render(**context)}
     if plan.budget is not None:
         chart = site.charts[f"{base}/budget/budget.svg"]
@@ -453,7 +456,7 @@ def _report_page(
         ],
         charts_for=lambda anchor, place: [(chart, _relative(chart, base)) for chart in by_place[(anchor, place)]],
         trace=trace,
-        cite=_cite(f"《{report.source.document}》", f"{base}/"),
+        cite=_cite(env, f"《{report.source.document}》", f"{base}/"),
         root=root_of(base),
     )
     years.setdefault(report.span.year, []).append(path)
@@ -476,7 +479,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
                 through=points[-1].span.through if points else None,
                 plan_links=[(plan, md_link(base, href)) for plan, href in a.plan_links(indicator.serves)],
                 chart=chart, chart_src=_relative(chart, base) if chart else None,
-                cite=_cite(chart.document if chart else "", f"{base}/"), root=root_of(base),
+                cite=_cite(env, chart.document if chart else "", f"{base}/"), root=root_of(base),
                 targets=[(j, md_link(base, f"{plan_dir(agency, j.plan)}/#goals")) for found in a.judged.values()
                          for j in found if j.measure.indicator == indicator.id],
             )
@@ -496,7 +499,8 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             agency=agency.agency, plans=plans, rows=history.rows, unit=history.unit,
             charts=[(chart, _relative(chart, base)) for chart in a.budget_charts],
             plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
-            cite=_cite("、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"), root=root_of(base),
+            cite=_cite(env, "、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"),
+            root=root_of(base),
         )
         nav.append(NavEntry(None, path))
     return nav

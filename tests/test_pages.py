@@ -1,6 +1,7 @@
 """Generated Markdown: golden files for the real data, number formats, and escaping."""
 from __future__ import annotations
 
+import html
 import json
 import os
 from decimal import Decimal
@@ -131,3 +132,10 @@ def test_escape_makes_markup_and_markdown_inert() -> None:
 ])
 def test_links_are_relative_to_the_page(page_dir: str, target: str, html: str, markdown: str) -> None:
     assert (link(page_dir, target), md_link(page_dir, target)) == (html, markdown)
+
+
+def test_citations_give_the_full_address_when_site_url_is_set() -> None:
+    site = generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14", site_url="https://example.org/portal/")
+    page = html.unescape(str(site.files["kcg-ethics/reports/110-h2/index.md"]))
+    assert ("引用：《高雄市政府政風處 110 年下半年工作成果》，施政透明網 https://example.org/portal/kcg-ethics/reports/110-h2/，"
+            "「受理檢舉貪瀆不法案件，依檢舉方式」（2023-11-14 版）。") in page
