@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import EPOCH, FIXTURES, copy_data, run_portal, write_config
+from conftest import EPOCH, FIXTURES, ROOT, copy_data, run_portal, write_config
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -68,10 +68,21 @@ def periods_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium with a Chinese font, as on readers' phones: the bundled Noto Sans CJK (a fresh machine has none)."""
+    import noto_cjk_sans_otc
+
     assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
+    fonts = tmp_path_factory.mktemp("fontconfig")
+    (fonts / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{Path(noto_cjk_sans_otc.FONT_PATH).parent}</dir>\n  <cachedir>{fonts}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                     env={**os.environ, "FONTCONFIG_FILE": str(fonts / "fonts.conf")})
         yield chromium
         chromium.close()
 
@@ -216,3 +227,24 @@ def test_serve_previews_a_scaffolded_report_and_updates_on_save(browser: Any, tm
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+SCREENSHOTS = ROOT / ".cache" / "screenshots"  # every page type at both widths; tests/screenshots/ keeps two
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_of_every_page_type(browser: Any, base_url: str, width: int) -> None:
+    """Take a screenshot of each page type on a phone (390 px) and a desktop (1280 px) for reviewing the layout."""
+    from PIL import Image
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 844 if width == 390 else 900})
+    for name, path in PAGES.items():
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        shot = SCREENSHOTS / f"{name.replace(' ', '-')}-{width}.png"
+        page.screenshot(path=str(shot))
+        with Image.open(shot) as image:
+            assert image.size == (width, 844 if width == 390 else 900), name
+            assert len(image.getcolors(1 << 24) or []) > 20, name  # drawn, not a blank page
+    page.close()
