@@ -1,6 +1,7 @@
 """Make YAML text inert in Markdown, and set up the Jinja environment whose filters print numbers and periods."""
 from __future__ import annotations
 
+import re
 import string
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,13 @@ def escape(value: object) -> str:
 def verbatim(value: str) -> str:
     """Make text inert in HTML and Markdown but keep its spaces, for a line of YAML shown as it is."""
     return value.translate(_PUNCT)
+
+
+def excerpt(text: str, size: int) -> str:
+    """Name an untitled section by the start of its text, never cutting a number (571 is not shortened to 5)."""
+    if len(text) <= size:
+        return text
+    return re.sub(r"[0-9０-９,.，．%％]+$", "", text[:size]) + "…"
 
 
 def page_title(value: str) -> Markup:
@@ -88,6 +96,7 @@ def environment(**globals_: Any) -> jinja2.Environment:
     env.filters["change_text"] = lambda change: Markup("—") if change is None else Markup(change.text())
     env.filters["number_or_dash"] = lambda value: Markup("—") if value is None else number(value)
     env.filters["report_name"] = lambda report: Markup(report.name)
+    env.filters["excerpt"] = excerpt
     env.filters["size"] = lambda n: Markup(f"{n:,} 位元組")
     env.filters["report_years"] = lambda report: Markup(
         formats.roc_year(report.year) + report.period if report.span.named

@@ -8,10 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from generator.assemble import load_portal
-from generator.markup import amount_reading, escape, roc_year, share, with_unit
+from generator.markup import amount_reading, escape, excerpt, roc_year, share, with_unit
 from generator.pages import Site, generate
 from generator.paths import link, md_link
 
@@ -139,3 +141,19 @@ def test_citations_give_the_full_address_when_site_url_is_set() -> None:
     page = html.unescape(str(site.files["kcg-ethics/reports/110-h2/index.md"]))
     assert ("引用：《高雄市政府政風處 110 年下半年工作成果》，施政透明網 https://example.org/portal/kcg-ethics/reports/110-h2/，"
             "「受理檢舉貪瀆不法案件，依檢舉方式」（2023-11-14 版）。") in page
+
+
+@given(st.text(alphabet="0123456789,.%年案件計受理", max_size=40), st.integers(min_value=1, max_value=30))
+def test_an_untitled_section_is_named_by_its_text_without_a_cut_number(text: str, size: int) -> None:
+    named = excerpt(text, size)
+    if len(text) <= size:
+        assert named == text
+    else:
+        shown = named.removesuffix("…")
+        assert named.endswith("…") and text.startswith(shown) and len(shown) <= size
+        assert shown[-1:] not in tuple("0123456789,.%")  # a number is left whole or out, never cut
+
+
+def test_the_third_chapter_lists_its_sections_by_their_opening_words(site: Site) -> None:
+    page = str(site.files["kcg-ethics/reports/110-h2/index.md"])
+    assert "### （一）110年下半年受理檢舉貪瀆不法案件… {: #ch3-s1 }" in page
