@@ -248,3 +248,34 @@ def test_screenshots_of_every_page_type(browser: Any, base_url: str, width: int)
             assert image.size == (width, 844 if width == 390 else 900), name
             assert len(image.getcolors(1 << 24) or []) > 20, name  # drawn, not a blank page
     page.close()
+
+
+_WIDE = """() => {
+    const out = [];
+    if (document.documentElement.scrollWidth > 360) out.push('page ' + document.documentElement.scrollWidth);
+    for (const el of document.querySelectorAll('.md-content table, .md-content figure, .md-content pre')) {
+        const box = el.closest('.md-typeset__scrollwrap') || el;
+        if (el.scrollWidth > box.clientWidth + 1) out.push(el.tagName + ' ' + el.scrollWidth + '>' + box.clientWidth);
+    }
+    return out;
+}"""
+
+
+def _too_wide(browser: Any, base: str, paths: list[str]) -> dict[str, list[str]]:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    wide = {}
+    for path in paths:
+        page.goto(base + path)
+        found = page.evaluate(_WIDE)
+        if found:
+            wide[path] = found
+    page.close()
+    return wide
+
+
+def test_no_page_overflows_a_360_px_phone(browser: Any, base_url: str, periods_url: str) -> None:
+    """Nothing is wider than the smallest common phone: no sideways scrolling of the page or of a table."""
+    assert _too_wide(browser, base_url, list(PAGES.values())) == {}
+    several = ["", "demo/indicators/briefings/", "demo/indicators/", "demo/budget-history/", "demo/reports/112-h1/",
+               "demo/plans/112/", "demo/plans/112/budget/", "corrections/"]
+    assert _too_wide(browser, periods_url, several) == {}  # with several periods, more columns
