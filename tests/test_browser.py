@@ -279,3 +279,17 @@ def test_no_page_overflows_a_360_px_phone(browser: Any, base_url: str, periods_u
     several = ["", "demo/indicators/briefings/", "demo/indicators/", "demo/budget-history/", "demo/reports/112-h1/",
                "demo/plans/112/", "demo/plans/112/budget/", "corrections/"]
     assert _too_wide(browser, periods_url, several) == {}  # with several periods, more columns
+
+
+@pytest.mark.parametrize(("width", "display", "before"), [(390, "block", '"數字："'), (1280, "table-row", "none")])
+def test_figure_tables_are_stacked_cards_on_a_phone(
+    browser: Any, base_url: str, width: int, display: str, before: str
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base_url + PAGES["report"])
+    row = page.locator("table.portal-cards tbody tr").first
+    assert row.evaluate("tr => getComputedStyle(tr).display") == display
+    cell = row.locator("td.num")
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == before
+    assert cell.inner_text() == "95 會議次"
+    page.close()
