@@ -80,7 +80,8 @@ def test_the_indicator_page_shows_target_against_result(site: Site) -> None:
 def test_a_negative_change_is_published_with_its_sign_and_marked(site: Site) -> None:
     page = _page(site, "demo/reports/105-year/index.md")
     assert (
-        '<tr><th scope="row">訓練完成率增減</th><td class="num">-3.5%（增減）</td><td>「減少 3&#46;5&#37;」</td>'
+        '<tr><th scope="row">訓練完成率增減</th><td class="num" data-label="數字">-3.5%（增減）</td>'
+        '<td data-label="原文">「減少 3&#46;5&#37;」</td>'
     ) in page
     rows = _csv(site, "opendata/demo/105-year-figures.csv")
     assert [(r["label"], r["value"], r["change"]) for r in rows if r["change"] == "true"] == [
@@ -101,9 +102,10 @@ def test_a_report_of_any_span_and_a_declared_unit(site: Site) -> None:
         "# 89 年 7 月至 96 年 4 月累計工作成果\n\n"
         "示範機關（測試用虛構資料）｜89 年 7 月至 96 年 4 月累計（2000 至 2007 年）｜資料截至：96 年 4 月 30 日\n"
     )
-    assert '<tr><th scope="row">累計查處</th><td class="num">2,665 宗</td><td>「累計查處 2 665 宗」</td>' in page
+    assert ('<tr><th scope="row">累計查處</th><td class="num" data-label="數字">2,665 宗</td>'
+            '<td data-label="原文">「累計查處 2 665 宗」</td>') in page
     # 宗 is declared the same as 件, so a breakdown may mix them as the document does.
-    assert '<tr><th scope="row">行政處理</th><td class="num">1,462 件</td>' in page
+    assert '<tr><th scope="row">行政處理</th><td class="num" data-label="數字">1,462 件</td>' in page
     rows = _csv(site, "opendata/demo/89.07-96.04-figures.csv")
     assert [(r["roc_year"], r["year"], r["period"], r["value"], r["unit"]) for r in rows] == [
         ("96", "2007", "89 年 7 月至 96 年 4 月累計", "2665", "宗"),
@@ -168,7 +170,7 @@ def test_a_budget_with_named_columns_phase_levels_and_a_change_column(site: Site
     assert '<th scope="row">查處業務</th><td>目</td><td class="num">3,500（加總）</td>' in page
     assert '<td class="num">15,500</td><td class="num">15,500</td><td class="num">14,856（加總）</td>' in page
     assert '<td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>' in page
-    assert '<tr><th scope="row">資訊設備費 增列</th><td class="num">100 千元（增減）</td>' in page
+    assert '<tr><th scope="row">資訊設備費 增列</th><td class="num" data-label="數字">100 千元（增減）</td>' in page
 
 
 def test_the_budget_data_keeps_the_document_amounts_apart_from_the_sums(site: Site) -> None:
