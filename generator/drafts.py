@@ -163,11 +163,13 @@ class _Sources:
     def _read(self, file: str) -> list[str]:
         if file not in self.lines:
             path = self.root / file
+            data = b""
             try:
-                with path.open("rb") as handle:  # a FIFO or a huge file would hang or fill memory
-                    data = handle.read(MAX_FILE_BYTES) if path.is_file() else b""
+                if path.is_file() and not path.is_symlink():  # not a FIFO (opening it would hang) or a link out
+                    with path.open("rb") as handle:
+                        data = handle.read(MAX_FILE_BYTES)  # nor a huge file whole
             except OSError:
-                data = b""
+                pass
             self.lines[file] = data.decode("utf-8", errors="replace").splitlines()
         return self.lines[file]
 

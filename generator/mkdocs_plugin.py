@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,8 +247,6 @@ def _theme_state(config: MkDocsConfig) -> list[Any]:
 
 def _empty(folder: Path) -> None:
     """Remove what a folder holds, keeping the folder (the preview server serves from it)."""
-    import shutil
-
     if not folder.is_dir():
         return
     for child in folder.iterdir():

@@ -127,3 +127,9 @@ def test_serve_refuses_a_bad_address_in_chinese(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (
         2, "預覽位址「localhost」的寫法不對；請寫成 主機:埠，例如 127.0.0.1:8000\n"
     )
+
+
+def test_a_special_file_with_problems_does_not_hang_the_problems_page(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.yml")  # a FIFO is reported by the loader; the page must not wait on reading it
+    page = problems_page([Problem("x.yml", 1, 1, "", "不是一般檔案")], tmp_path)
+    assert "<code>x&#46;yml&#58;1&#58;1</code> 不是一般檔案</p></li>" in page
