@@ -19,12 +19,14 @@ from .cache import cache_dir
 from .charts import ChartCache
 from .errors import BuildError, UsageError
 from .pages import Site, generate
+from .search import SCRIPT as SEARCH_SCRIPT
+from .search import handwritten_pages
 
 
 def use_engine(engine: str) -> None:
     """Publish with MkDocs 1.6 (the default) or ProperDocs, its maintained drop-in fork; call before either loads.
 
-    ProperDocs reads the same mkdocs.yml and loads the same plugins (Material, search, this portal's):
+    ProperDocs reads the same mkdocs.yml and loads the same plugins (Material and this portal's):
     its `replacement` module makes every `mkdocs.*` import of this process resolve to `properdocs.*`.
     """
     if engine == "mkdocs":
@@ -116,7 +118,11 @@ def export(data_dir: Path, root: Path, out_dir: Path, config_file: Path | None =
         if resolved == forbidden or forbidden in resolved.parents:
             raise UsageError(f"不可輸出到 {forbidden.name}/ 之內 (refusing to write into {forbidden})")
     cache = cache_dir(root)
-    site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"))
+    docs_dir = root / "content"
+    if config_file is not None:
+        docs_dir = root / str((yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}).get("docs_dir", "docs"))
+    site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"),
+                    handwritten=handwritten_pages(docs_dir))
     files: dict[str, str | bytes] = dict(site.files)
     docs = out_dir
     if config_file is not None:
@@ -146,6 +152,7 @@ def _engine_settings(config_file: Path, site: Site) -> dict[str, Any]:
     settings["_theme"] = root / str(theme.pop("custom_dir", "theme"))  # its stylesheet goes into docs/
     settings.update(docs_dir="docs", site_dir="site", theme=theme)
     settings["nav"] = [entry.to_mkdocs() for entry in site.nav] + list(settings.get("nav") or [])
+    settings["extra_javascript"] = [*list(settings.get("extra_javascript") or []), SEARCH_SCRIPT]
     for key in ("plugins", "watch", "validation"):
         settings.pop(key, None)
     return settings

@@ -26,6 +26,8 @@ from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
 from .model import Portal
 from .pages import Memo, NavEntry, Site, generate
+from .search import SCRIPT as SEARCH_SCRIPT
+from .search import handwritten_pages
 from .vocabulary import load_search_dictionary
 
 log = logging.getLogger("generator")
@@ -87,11 +89,14 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             else:
                 portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
                 self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
-                self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "")
+                self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "",
+                                     handwritten=handwritten_pages(Path(config.docs_dir)))
         except PortalError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
-        load_search_dictionary()
+        if {"search", "material/search"} & set(config.plugins):  # MkDocs' own search, when a project keeps it
+            load_search_dictionary()
+        config.extra_javascript.append(SEARCH_SCRIPT)
         config.extra["portal_footer"] = self.site.footer  # theme/partials/copyright.html shows it on every page
         handwritten: list[Any] = list(config.nav or [])
         config.nav = [entry.to_mkdocs() for entry in self.site.nav] + handwritten
@@ -103,7 +108,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Generate what passes its checks, plus the problems page and banner of the preview."""
         portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records")
         assert PREVIEW is not None
-        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "")
+        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "",
+                        handwritten=handwritten_pages(Path(config.docs_dir)))
         site.files.update(preview_files(problems, root))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
         config.extra_javascript.append(BANNER_SCRIPT)

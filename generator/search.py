@@ -1,0 +1,215 @@
+"""Build the search data from the generated Markdown: one shard per agency, each section ranked by what it is."""
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .model import AgencyData
+from .vocabulary import han_runs, words
+from .walk import goal_measures, plan_items, report_figures
+
+SCRIPT = "assets/javascripts/portal-search.js"
+PAGE = "search/index.md"
+MANIFEST = "search/index.json"
+SITE_SHARD = "site"  # the pages of no one agency: home, open data, corrections, the hand-written pages
+
+# How much a match counts, by what a section is. A work report's own account ranks first (what was done,
+# with its numbers), then the plans and budgets and the hand-written explanations, and last the pages and
+# parts of pages that only repeat a figure (indicator pages, lists, the figures' summary).
+REPORT, PLAN, PAGE_WEIGHT, DERIVED = 4, 2, 2, 0.5
+_FOLDER_WEIGHTS = {"reports": REPORT, "plans": PLAN}
+_DERIVED_SECTIONS = {"all-figures"}  # a report's table of all its figures, repeated from its sections
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_HEADING = re.compile(r"^(#{1,6}) +(.*?)(?: +\{: *#([\w-]+) *\})? *$", re.M)
+_ATTRS = re.compile(r"\{:[^}\n]*\}")
+# What a page repeats from elsewhere and is not searched: a chart (its title and text alternative restate
+# the table), its download and citation lines, the tables of figures (each quote is in the text above),
+# and what a template marks as repeated (a plan item's figures from the work reports).
+_REPEATED = re.compile(
+    r'<figure class="portal-chart">.*?</figure>|<p class="portal-(?:downloads|cite)">.*?</p>'
+    r'|<table class="portal-table portal-cards">.*?</table>|<!-- repeated -->.*?<!-- /repeated -->', re.S
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z0-9]*)[^>\n]*>")
+_INLINE = {"a", "abbr", "b", "code", "em", "i", "mark", "small", "span", "strong", "sub", "sup", "time"}
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_EMPHASIS = re.compile(r"\*\*|__")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LIST_OR_TABLE = re.compile(r"^ *(?:[-*+] +|\d+\. +|\|?(?: *:?-{3,}:? *\|?)+ *$)|\|", re.M)
+_ADMONITION = re.compile(r'^!!! *\w+(?: +"([^"\n]*)")?', re.M)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page under one heading: where it is, its heading, the headings above it, and its text."""
+
+    url: str
+    title: str
+    parent: str
+    text: str
+    weight: float
+
+
+def page_url(path: str) -> str:
+    """Return a Markdown page's address relative to the site root, as MkDocs gives it (folder addresses)."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/" if stem.endswith("/index") else stem + "/"
+
+
+def _plain(markdown: str) -> str:
+    """Return the words a reader sees in a piece of the generated Markdown, on one line."""
+    text = _REPEATED.sub(" ", markdown)
+    text = _ADMONITION.sub(lambda m: m.group(1) or " ", text)
+    text = _LINK.sub(r"\1", _ATTRS.sub(" ", text))
+    text = _TAG.sub(lambda tag: "" if tag.group(2).lower() in _INLINE else " ", text)
+    text = _LIST_OR_TABLE.sub(" ", _EMPHASIS.sub("", text))
+    text = html.unescape(_ESCAPE.sub(r"\1", text))
+    return " ".join(text.split())
+
+
+def _headings(markdown: str) -> list[tuple[int, int, int, str, str]]:
+    """Return each heading: where it starts and ends, its level, its words, and its anchor ("" when unset)."""
+    found = []
+    fenced = False
+    for line in re.finditer(r"^.*$", markdown, re.M):
+        if line.group().startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line.group())
+        if heading:
+            found.append((line.start(), line.end(), len(heading.group(1)), heading.group(2), heading.group(3) or ""))
+    return found
+
+
+def _anchors(markdown: str) -> list[str]:
+    """Return the anchors Python-Markdown gives every heading of a page, in order (for hand-written pages)."""
+    import markdown as md
+
+    converter = md.Markdown(extensions=["toc", "attr_list", "tables", "admonition"])
+    converter.convert(markdown)
+
+    def flatten(tokens: list[dict[str, Any]]) -> Iterator[str]:
+        for token in tokens:
+            yield str(token["id"])
+            yield from flatten(token["children"])
+
+    return list(flatten(converter.toc_tokens))
+
+
+def page_sections(path: str, markdown: str, weight: float) -> list[Section]:
+    """Split a page into the sections a search result leads to: the page's opening, then each heading."""
+    body = _FRONT_MATTER.sub("", markdown, count=1)
+    headings = _headings(body)
+    if any(level > 1 and not anchor for _, _, level, _, anchor in headings):
+        anchors = _anchors(body)
+        if len(anchors) == len(headings):
+            headings = [(s, e, level, words_, anchors[n]) for n, (s, e, level, words_, _) in enumerate(headings)]
+    url = page_url(path)
+    title = next((_plain(h[3]) for h in headings if h[2] == 1), "")
+    sections: list[Section] = []
+    trail: dict[int, str] = {1: title}
+    starts = [(0, 0, 1, title, "")] + [h for h in headings if h[2] > 1]
+    ends = [h[0] for h in headings if h[2] > 1] + [len(body)]
+    for (start, end, level, heading, anchor), stop in zip(starts, ends, strict=True):
+        name = _plain(heading)
+        trail[level] = name
+        for deeper in [k for k in trail if k > level]:
+            del trail[deeper]
+        opening = body[start:stop] if level == 1 else body[end:stop]
+        if level == 1:  # the page's title line is its result's title, not its text
+            opening = _HEADING.sub("", opening, count=1) if opening.lstrip().startswith("# ") else opening
+        text = _plain(opening)
+        if not text and level > 1 and not name:
+            continue
+        parent = " › ".join(trail[k] for k in sorted(trail) if k < level and trail[k])
+        sections.append(Section(
+            f"{url}#{anchor}" if anchor else url, name or title, parent, text,
+            DERIVED if anchor in _DERIVED_SECTIONS else weight,
+        ))
+    return sections
+
+
+def page_weight(path: str, agencies: Mapping[str, str]) -> tuple[str, float]:
+    """Return which shard a generated page belongs to and how much its matches count."""
+    first, _, rest = path.partition("/")
+    if first in agencies:
+        return first, _FOLDER_WEIGHTS.get(rest.split("/")[0], DERIVED)
+    return SITE_SHARD, DERIVED if path == "index.md" else PAGE_WEIGHT  # the home page repeats figures
+
+
+def agency_words(agency: AgencyData) -> set[str]:
+    """Return the agency's own vocabulary: the names of its plan items, measures, indicators, units and sections."""
+    names: set[str] = {unit.name for unit in agency.agency.units}
+    for sourced in agency.plans:
+        names.update(at.item.name for at in plan_items(sourced.record))
+        names.update(at.measure.name for at in goal_measures(sourced.record))
+    for report in agency.reports:
+        names.update(chapter.title for chapter in report.record.chapters)
+        names.update(section.title for chapter in report.record.chapters for section in chapter.sections
+                     if section.title)
+        names.update(at.figure.unit for at in report_figures(report.record))
+    if agency.indicators is not None:
+        for indicator in agency.indicators.record.indicators:
+            names.update((indicator.name, indicator.unit))
+    return {run for name in names for run in han_runs(name) if 1 < len(run) <= 12}
+
+
+def handwritten_pages(docs_dir: Path) -> dict[str, str]:
+    """Read the hand-written Markdown pages of a docs folder, by path, in a stable order."""
+    if not docs_dir.is_dir():
+        return {}
+    return {path.relative_to(docs_dir).as_posix(): path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(docs_dir.rglob("*.md")) if path.is_file()}
+
+
+@cache
+def _sections_of(path: str, markdown: str, weight: float) -> tuple[Section, ...]:
+    """Return a page's sections, remembered while the page is unchanged (a preview rebuilds only what changed)."""
+    return tuple(page_sections(path, markdown, weight))
+
+
+def shards(
+    pages: Mapping[str, str], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str]
+) -> dict[str, str | bytes]:
+    """Return the search files: one shard per agency, one for the rest of the site, and the list of shards.
+
+    `agencies` maps each agency's id to its name and vocabulary. A shard holds its sections (address,
+    heading, the headings above, the text) with their weight, and the words a query is split into: the
+    Traditional Chinese words of its text and the agency's own vocabulary.
+    """
+    names = {agency_id: name for agency_id, (name, _) in agencies.items()}
+    grouped: dict[str, list[Section]] = {agency_id: [] for agency_id in agencies}
+    grouped[SITE_SHARD] = []
+    for path, markdown in pages.items():
+        if path == PAGE:
+            continue
+        shard, weight = page_weight(path, names)
+        grouped[shard].extend(_sections_of(path, markdown, weight))
+    for path, markdown in handwritten.items():
+        grouped[SITE_SHARD].extend(_sections_of(path, markdown, PAGE_WEIGHT))
+    files: dict[str, str | bytes] = {}
+    listed = []
+    for shard, sections in grouped.items():
+        vocabulary = set(agencies[shard][1]) if shard in agencies else set()
+        for section in sections:
+            vocabulary |= words(section.title) | words(section.text)
+        content = json.dumps({
+            "words": sorted(vocabulary),
+            "sections": [[s.url, s.title, s.parent, s.text, s.weight] for s in sections],
+        }, ensure_ascii=False, separators=(",", ":"))
+        files[f"search/{shard}.json"] = content
+        listed.append({
+            "id": shard, "name": names.get(shard, "網站說明"), "file": f"{shard}.json", "sections": len(sections),
+            "bytes": len(content.encode("utf-8")), "gzip": len(gzip.compress(content.encode("utf-8"), mtime=0)),
+        })
+    files[MANIFEST] = json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
+    files[SCRIPT] = Path(__file__).with_name("search.js").read_text(encoding="utf-8")
+    return files
