@@ -21,6 +21,7 @@ from .errors import BuildError, UsageError
 from .pages import Site, generate
 from .search import SCRIPT as SEARCH_SCRIPT
 from .search import handwritten_pages
+from .shards import Shard, input_digest, merge, write_marker
 
 
 def use_engine(engine: str) -> None:
@@ -62,8 +63,19 @@ def data_dir_of(config_file: Path) -> Path:
     return config_file.resolve().parent / str(dict(plugin.config).get("data_dir", "data"))
 
 
-def build(config_file: Path, site_dir: Path | None = None) -> tuple[Path, Site]:
-    """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success."""
+class _DirtyNotice(logging.Filter):
+    """Drop MkDocs' warning about dirty builds: a part of a sharded build is one on purpose, and strict."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None = None) -> tuple[Path, Site]:
+    """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success.
+
+    With `shard`, write only that part's files (its agencies' pages, or the rest for part 1) but with the whole
+    portal's navigation, so that `merge` of every part gives the site a build of all of them gives.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
@@ -81,16 +93,40 @@ def build(config_file: Path, site_dir: Path | None = None) -> tuple[Path, Site]:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         plugin = config.plugins["portal"]
         plugin.portal = portal  # type: ignore[attr-defined]
+        plugin.shard = shard  # type: ignore[attr-defined]
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        notice = _DirtyNotice()
+        logging.getLogger("mkdocs.commands.build").addFilter(notice)
         try:
-            mkdocs_build(config)
+            mkdocs_build(config, dirty=shard is not None)
         except (Abort, ConfigurationError, PluginError) as exc:
             raise BuildError(str(exc)) from None
+        finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+        if shard is not None:
+            write_marker(staging, shard, input_digest(plugin.site.files.items()))  # type: ignore[attr-defined]
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target, plugin.site  # type: ignore[attr-defined]
+
+
+def merge_parts(parts: list[Path], target: Path) -> int:
+    """Merge the parts of a sharded build into `target`, replacing it only when every part is there and agrees."""
+    for part in parts:
+        if not part.is_dir():
+            raise UsageError(f"找不到分片資料夾 {part}")
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        count = merge(parts, staging)
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
 
 
 def _swap(new: Path, target: Path) -> None:

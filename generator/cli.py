@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-d", "--site-dir", default=None, help="輸出資料夾（預設依 mkdocs.yml，通常是 site/）")
     build.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="網站引擎：mkdocs（預設）或 properdocs（MkDocs 1.6 的維護分支，需另外安裝）")
+    build.add_argument("--shard", metavar="I/N", default=None,
+                       help="只建置第 I 片（共 N 片，依機關分）；各片建好後用 portal merge 合併成完整網站")
+    merge = commands.add_parser("merge", parents=[common], help="把 portal build --shard 建好的各片合併成完整網站")
+    merge.add_argument("parts", nargs="+", help="各分片的輸出資料夾")
+    merge.add_argument("-d", "--site-dir", default="site", help="合併後的網站資料夾（預設 site）")
     serve = commands.add_parser("serve", parents=[common], help="在本機預覽網站，修改 YAML 後自動重新整理")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="位址與埠（預設 127.0.0.1:8000）")
     serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="網站引擎：mkdocs（預設）或 properdocs")
@@ -151,15 +156,31 @@ def build(run: _Run) -> int:
     """Check, generate and build the site all-or-nothing."""
     from .build import build as build_site
     from .build import use_engine
+    from .shards import Shard
 
     use_engine(run.args.engine)
     started = time.monotonic()
     site_dir = Path(run.args.site_dir) if run.args.site_dir else None
-    target, site = build_site(run.config(), site_dir)
-    shown = target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target
+    shard = Shard.parse(run.args.shard) if run.args.shard else None
+    target, site = build_site(run.config(), site_dir, shard)
     stats = site.stats
-    run.say(f"網站已建置到 {shown}（{time.monotonic() - started:.1f} 秒）：產生 {len(site.pages())} 頁、"
+    part = f"第 {shard.index}/{shard.count} 片" if shard else "網站"
+    run.say(f"{part}已建置到 {_shown(target)}（{time.monotonic() - started:.1f} 秒）：產生 {len(site.pages())} 頁、"
             f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
+    return EXIT_OK
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
+def merge(run: _Run) -> int:
+    """Merge the parts of a sharded build into one site."""
+    from .build import merge_parts
+
+    target = Path(run.args.site_dir)
+    count = merge_parts([Path(part) for part in run.args.parts], target)
+    run.say(f"已合併 {len(run.args.parts)} 片、{count:,} 個檔案到 {_shown(target.resolve())}。")
     return EXIT_OK
 
 
@@ -219,7 +240,8 @@ def schemas(run: _Run) -> int:
 
 
 COMMANDS: dict[str, Callable[[_Run], int]] = {
-    "check": check, "build": build, "serve": serve, "export": export, "new": new, "diff": diff, "schemas": schemas,
+    "check": check, "build": build, "merge": merge, "serve": serve, "export": export, "new": new, "diff": diff,
+    "schemas": schemas,
 }
 
 

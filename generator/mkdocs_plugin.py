@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from .model import Portal
 from .pages import Memo, NavEntry, Site, generate
 from .search import SCRIPT as SEARCH_SCRIPT
 from .search import handwritten_pages
+from .shards import Shard
 from .vocabulary import load_search_dictionary
 
 log = logging.getLogger("generator")
@@ -74,6 +76,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     def __init__(self) -> None:
         self.site: Site | None = None
         self.portal: Portal | None = None  # set by `portal build`, which has loaded and checked the data already
+        self.shard: Shard | None = None  # set by `portal build --shard`: write only this part's files
         self.digests: dict[str, str] = {}
         self.pages: list[File] = []
         self.started = time.monotonic()
@@ -143,15 +146,21 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             )
             files.append(generated)
         self.pages = list(files.documentation_pages())
+        if self.shard is not None:  # a dirty build renders and copies only the files whose `is_modified` is true
+            for file in files:
+                mine = self.shard.owns(file.src_uri, self.site.agencies)
+                file.is_modified = partial(bool, mine)  # type: ignore[method-assign]
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """In a preview, mark for rebuilding each page whose content or surrounding navigation changed."""
-        if PREVIEW is None:
+        if PREVIEW is None and self.shard is None:
             return nav
         for file in self.pages:  # every title, so that the navigation of the pages rendered is whole
             if file.page is not None:
                 file.page.read_source(config)
+        if PREVIEW is None:
+            return nav
         contexts = {}
         for file in self.pages:
             if file.page is None:

@@ -94,6 +94,7 @@ class Site:
     drawn: dict[str, Drawn] = field(default_factory=dict)
     stats: DrawStats = field(default_factory=DrawStats)
     footer: dict[str, str] = field(default_factory=dict)  # who publishes, the licence, how recent the data are
+    agencies: list[str] = field(default_factory=list)  # the agencies' ids, whose folders hold their pages
 
     def pages(self) -> list[str]:
         """List the Markdown pages."""
@@ -235,6 +236,7 @@ def generate(
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site()
     agencies = _describe(portal, site)
+    site.agencies = [a.data.id for a in agencies]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
     try:

@@ -29,6 +29,7 @@ LAYERS = [
     {"opendata"},
     {"search"},
     {"pages", "drafts"},
+    {"shards"},
     {"mkdocs_plugin"},
     {"build"},
     {"scaffold", "review", "schemas"},

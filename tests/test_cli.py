@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, ROOT, copy_data, run_portal
 
 USAGE = "用法： portal [-h] [-f CONFIG_FILE] [-q] COMMAND ...\n"
-COMMANDS = "check、build、serve、export、new、diff、schemas"
+COMMANDS = "check、build、merge、serve、export、new、diff、schemas"
 
 
 def test_no_command_is_a_usage_error_in_chinese() -> None:
@@ -92,6 +92,9 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
         "opendata/catalog.jsonld",
         "opendata/datapackage.json",
         "opendata/index.md",
+        "search/index.md",
+        *(f"search/{shard}.json" for shard in ("demo", "site", "index")),
+        "assets/javascripts/portal-search.js",
     ])
 
 
