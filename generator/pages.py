@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -243,7 +244,7 @@ def generate(
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        _write_pages(env, site, portal, agencies, updated or release_date(), memo)
+        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {})
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
@@ -254,7 +255,8 @@ def generate(
 
 
 def _write_pages(
-    env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None
+    env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None,
+    handwritten: Mapping[str, str],
 ) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
@@ -274,7 +276,10 @@ def _write_pages(
         "license": str(opendata.LICENSE["title"]),
         "through": data_through(newest) if newest else "",
     }
-    site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies)
+    guide = [(Markup("開放資料"), Markup("opendata/index.md")), (Markup("更正紀錄"), Markup("corrections/index.md")),
+             (Markup("搜尋"), Markup(search.PAGE))]
+    guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
+    site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies, guide=guide)
     site.nav.insert(0, NavEntry("首頁", "index.md"))
     _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo)
     site.nav.append(NavEntry(None, "opendata/index.md"))
@@ -295,9 +300,11 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
     for sourced_report in agency.reports:
         _report_page(env, own, a, sourced_report, years)
     extra = _trend_pages(env, own, a)
+    index = f"{agency.id}/index.md"
+    own.files[index] = _agency_index(env, own, a, years)
     nav = NavEntry(
         escape(agency.agency.name),
-        children=[
+        children=[NavEntry("所有文件與指標", index)] + [
             NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
             for year, pages in sorted(years.items(), reverse=True)
         ] + extra,
@@ -330,6 +337,33 @@ def _publish_search(
     site.files.update(search.shards(
         pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten
     ))
+
+
+def heading(markdown: str) -> Markup:
+    """Return a generated page's title as its Markdown writes it (already escaped): its first level-1 heading."""
+    body = re.sub(r"\A---\n.*?\n---\n", "", markdown, count=1, flags=re.S)  # front matter may hold # comments
+    found = re.search(r"^# (.+?)(?: \{:.*\})?$", body, re.M)
+    return Markup(found[1] if found else "")
+
+
+def _agency_index(env: jinja2.Environment, own: Site, a: _Agency, years: dict[int, list[str]]) -> str:
+    """Write the agency's own page: every document by year, newest first, and its indicators (two clicks to all)."""
+    agency = a.data
+    here = agency.id
+
+    def linked(path: str) -> tuple[Markup, Markup]:
+        text = own.files[path]
+        assert isinstance(text, str)
+        return heading(text), md_link(here, path.removesuffix("index.md"))
+
+    history = f"{budget_history_dir(agency)}/index.md"
+    return env.get_template("agency.md.j2").render(
+        agency=agency.agency,
+        years=[(year, [linked(p) for p in pages]) for year, pages in sorted(years.items(), reverse=True)],
+        budget_history=md_link(here, budget_history_dir(agency) + "/") if history in own.files else None,
+        indicators=md_link(here, f"{agency.id}/indicators/") if a.catalogue else None,
+        indicators_each=[linked(f"{indicator_dir(agency, i.id)}/index.md") for i in a.catalogue],
+    )
 
 
 def release_date() -> str:

@@ -224,3 +224,27 @@ def test_every_page_has_the_footer_with_publisher_licence_and_links(built_site: 
                         "開放資料 更正紀錄 無障礙聲明 關於本網站"), page
         for href in re.findall(r'href="([^"]+)"', footer):
             assert (page.parent / href / "index.html").resolve().is_file(), (page, href)
+
+
+def _article_links(page: Path, site: Path) -> set[Path]:
+    """Return the pages a reader reaches in one click from a page's text (the same on a phone and a desktop)."""
+    html = page.read_text(encoding="utf-8")
+    article = html[html.find("<article"):html.find("</article>")]
+    found = set()
+    for href in re.findall(r'<a [^>]*href="([^"#?:]*)(?:[#?][^"]*)?"', article):
+        target = (page.parent / href).resolve()
+        target = target / "index.html" if target.is_dir() else target
+        if target.suffix == ".html" and target.is_file() and site in target.parents:
+            found.add(target)
+    return found
+
+
+def test_every_page_is_within_two_clicks_of_the_home_page(built_site: Path) -> None:
+    site = built_site.resolve()
+    home = site / "index.html"
+    one = _article_links(home, site)
+    two = set().union(*(_article_links(page, site) for page in one))
+    pages = {p for p in site.rglob("*.html") if p.name != "404.html"}
+    assert sorted(p.relative_to(site).as_posix() for p in pages - {home} - one - two) == []
+    assert {"opendata/index.html", "corrections/index.html", "search/index.html", "about/index.html",
+            "kcg-ethics/index.html"} <= {p.relative_to(site).as_posix() for p in one}

@@ -83,6 +83,7 @@ def test_navigation_is_by_agency_then_year(site: Site) -> None:
     assert [entry.to_mkdocs() for entry in site.nav] == [
         {"首頁": "index.md"},
         {"高雄市政府政風處": [
+            {"所有文件與指標": "kcg-ethics/index.md"},
             {"113 年度（2024）": ["kcg-ethics/plans/113/index.md", "kcg-ethics/plans/113/budget/index.md"]},
             {"110 年度（2021）": ["kcg-ethics/reports/110-h2/index.md"]},
             {"指標": ["kcg-ethics/indicators/index.md",
