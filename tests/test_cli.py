@@ -82,6 +82,7 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
     chart = ["demo/plans/100/budget/budget", "demo/reports/100-h1/figure-4-1"]
     assert files == sorted([
         *(stem + ext for stem in chart for ext in (".csv", ".json", ".png", ".svg")),
+        "demo/index.md",
         "demo/plans/100/budget/index.md",
         "demo/plans/100/index.md",
         "demo/reports/100-h1/index.md",
