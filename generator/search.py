@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def handwritten_pages(docs_dir: Path) -> dict[str, str]:
             for path in sorted(docs_dir.rglob("*.md")) if path.is_file()}
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a long preview session sees many versions of the pages edited
 def _sections_of(path: str, markdown: str, weight: float) -> tuple[Section, ...]:
     """Return a page's sections, remembered while the page is unchanged (a preview rebuilds only what changed)."""
     return tuple(page_sections(path, markdown, weight))
