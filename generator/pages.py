@@ -341,8 +341,7 @@ def _publish_search(
 
 def heading(markdown: str) -> Markup:
     """Return a generated page's title as its Markdown writes it (already escaped): its first level-1 heading."""
-    body = re.sub(r"\A---\n.*?\n---\n", "", markdown, count=1, flags=re.S)  # front matter may hold # comments
-    found = re.search(r"^# (.+?)(?: \{:.*\})?$", body, re.M)
+    found = re.search(r"^# (.+?)(?: \{:.*\})?$", search.without_front_matter(markdown), re.M)
     return Markup(found[1] if found else "")
 
 

@@ -57,6 +57,11 @@ class Section:
     weight: float
 
 
+def without_front_matter(markdown: str) -> str:
+    """Return a page's Markdown without its front matter (which may hold # comments, not headings)."""
+    return _FRONT_MATTER.sub("", markdown, count=1)
+
+
 def page_url(path: str) -> str:
     """Return a Markdown page's address relative to the site root, as MkDocs gives it (folder addresses)."""
     stem = path.removesuffix(".md")
@@ -106,7 +111,7 @@ def _anchors(markdown: str) -> list[str]:
 
 def page_sections(path: str, markdown: str, weight: float) -> list[Section]:
     """Split a page into the sections a search result leads to: the page's opening, then each heading."""
-    body = _FRONT_MATTER.sub("", markdown, count=1)
+    body = without_front_matter(markdown)
     headings = _headings(body)
     if any(level > 1 and not anchor for _, _, level, _, anchor in headings):
         anchors = _anchors(body)
