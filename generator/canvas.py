@@ -1,6 +1,7 @@
 """Paint rectangles and text with the bundled CJK font into deterministic SVG and PNG, through matplotlib's Agg."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from functools import cache
@@ -131,6 +132,11 @@ class Canvas:
         face = font()
         shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor] * face.width(text, size)
         self.texts.append(_Text(x - shift, y + face.middle * size, text, size, color))
+
+    def place(self, other: Canvas, x: float, y: float) -> None:
+        """Copy `other`'s rectangles and text into this drawing, its top-left corner at (`x`, `y`)."""
+        self.rects.extend((rx + x, ry + y, w, h, color) for rx, ry, w, h, color in other.rects)
+        self.texts.extend(dataclasses.replace(t, x=t.x + x, y=t.y + y) for t in other.texts)
 
     def size(self) -> tuple[int, int]:
         """Return the width and height in CSS pixels of the SVG written for this drawing."""

@@ -25,10 +25,16 @@ __all__ = ["FONT_FAMILY", "MissingGlyphError"]
 
 _BAR = "#1f5f8b"
 _INK = "#1a1a1a"
-# Sizes in points: label text, small text under columns, padding, gaps, bar row, column slot, axis line.
-_LABEL, _SMALL, _PAD, _GAP, _ROW, _SLOT, _AXIS = 15.0, 12.0, 7.2, 3.5, 32.4, 54.0, 0.8
-# The longest bar and the tallest column, in points; PNG downloads are drawn at _DPI.
-_BAR_SPAN, _COLUMN_SPAN, _DPI = 165.0, 133.0, 150
+_MUTED = "#4d4d4d"  # the credit: 8.5:1 on white
+# Sizes in points: label text, small text (column labels, credit), padding, gaps, a bar, between bars, column
+# slot, axis line, and line height as a multiple of the text size.
+_LABEL, _SMALL, _PAD, _GAP, _BAR_HEIGHT, _ROW_GAP, _SLOT, _AXIS = 15.0, 12.0, 7.2, 3.5, 19.4, 9.0, 54.0, 0.8
+_LEADING = 1.35
+# The longest bar (and the shortest a long value leaves), the tallest column, in points; PNGs are drawn at _DPI.
+_BAR_SPAN, _MIN_SPAN, _COLUMN_SPAN, _DPI = 200.0, 60.0, 133.0, 150
+# An image's width in points: at most 318 pt (424 CSS px), which a 360 px phone shows at 328 px, so 12 pt text
+# (16 px) still renders at 12.4 px; at least 240 pt, so the title and credit need not wrap at every word.
+MAX_WIDTH, MIN_WIDTH = 318.0, 240.0
 # Draw in worker processes only when there are enough charts to pay for starting them.
 PARALLEL_FROM = 100
 CHUNK = 50
@@ -51,14 +57,18 @@ class Chart:
     period: str = ""
     agency: str = ""  # the agency that published the document
     units: tuple[str, ...] = ()  # each value's own unit, when the document counts them differently (案 and 件)
+    peak: int | Decimal | None = None  # the value that fills the chart, when charts it is compared with share it
+    licence: str = ""  # the licence the credit in the image names
+    site: str = ""  # the site's address, for the chart's own address in the credit (none when unknown)
 
     def unit_of(self, index: int) -> str:
         """Return the unit of the value at `index`, as the document writes it."""
         return self.units[index] if self.units else self.unit
 
     def key(self) -> str:
-        """Return a hash of the fields drawn (not file or agency), and of the drawing code, libraries and font."""
-        fields = {name: value for name, value in dataclasses.asdict(self).items() if name not in ("file", "agency")}
+        """Return a hash of what is drawn (all but the folder, unless drawn), the drawing code, libraries and font."""
+        fields = dataclasses.asdict(self)
+        fields["file"] = chart_id(self.file) if not self.site else self.file  # the address is drawn when known
         return digest(code_version(*CODE), json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str))
 
 
@@ -135,7 +145,7 @@ def breakdown_charts(agency: AgencyData, report: Report, figures: list[FigureAt]
                 agency=agency.agency.name,
                 period=f"{report.name}（{report.span.western} 年）",
             ))
-        out[at.number] = charts_of_figure
+        out[at.number] = shared_scale(charts_of_figure)  # breakdowns of one figure: parts of the same whole
     return out
 
 
@@ -164,6 +174,11 @@ def table_charts(agency: AgencyData, report: Report) -> dict[int, list[Chart]]:
                 agency=agency.agency.name,
                 period=f"{report.name}（{report.span.western} 年）",
             ))
+        by_unit: dict[str, list[Chart]] = {}  # rows of one table in one unit are compared with each other
+        for chart in charts:
+            by_unit.setdefault(chart.unit, []).append(chart)
+        scaled = {chart.file: chart for group in by_unit.values() for chart in shared_scale(group)}
+        out[t] = [scaled[chart.file] for chart in charts]
     return out
 
 
@@ -205,7 +220,8 @@ def budget_history_charts(agency: AgencyData, history: BudgetHistory) -> list[Ch
             agency=agency.agency.name,
             period=f"{years[0][0].year} 至 {years[-1][0].year} 年度",
         ))
-    return out
+    # The lines, side by side on one page, share a scale; the total (the last row) is not one of them.
+    return [*shared_scale(out[:-1]), *out[-1:]]
 
 
 def _own_units(unit: str, units: list[str]) -> tuple[str, ...]:
@@ -213,47 +229,107 @@ def _own_units(unit: str, units: list[str]) -> tuple[str, ...]:
     return tuple(units) if any(u != unit for u in units) else ()
 
 
-def _bars(chart: Chart) -> Canvas:
-    """Lay out horizontal bars: names on the left, each bar with its value and unit after it."""
+def shared_scale(charts: list[Chart]) -> list[Chart]:
+    """Give charts that compare like with like one scale: the largest value of all fills every chart's span."""
+    peak = max((max(chart.values, default=0) for chart in charts), default=0)
+    return [dataclasses.replace(chart, peak=peak) if len(charts) > 1 else chart for chart in charts]
+
+
+def credited(chart: Chart, licence: str, site: str) -> Chart:
+    """Return `chart` with the licence and the site's address it carries in its image (empty when not known)."""
+    return dataclasses.replace(chart, licence=licence, site=site.rstrip("/"))
+
+
+def credit_lines(chart: Chart) -> list[str]:
+    """Return the credit drawn under a chart: agency and period, source, licence and where the chart is published."""
+    lines = ["｜".join(part for part in (chart.agency, chart.period) if part)]
+    if chart.document:
+        lines.append(f"資料來源：{chart.document}")
+    if chart.licence:
+        lines.append(f"授權：{chart.licence}")
+    if chart.site:
+        folder, _, name = chart.file.rpartition("/")
+        lines.append(f"{chart.site}/{folder}/#{chart_id(name)}" if folder else f"{chart.site}/#{chart_id(name)}")
+    return [line for line in lines if line]
+
+
+def chart_id(name: str) -> str:
+    """Return the anchor of a chart on its page, from its file name: figure-3-1.svg → chart-figure-3-1."""
+    return "chart-" + name.rsplit("/", 1)[-1].removesuffix(".svg")
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` at `size` points, between characters (CJK) or words."""
     face = font()
-    names = [face.width(label, _LABEL) for label in chart.labels]
+    tokens = re.findall(r"[A-Za-z0-9,.:#%_-]*/|[A-Za-z0-9,.:#%_-]+|.", text)  # words and numbers stay whole
+    lines, line = [], ""
+    for token in tokens:
+        if line and face.width(line + token, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+        while face.width(line, size) > width and len(line) > 1:  # one token wider than the line: cut it
+            cut = next(n for n in range(len(line), 0, -1) if face.width(line[:n], size) <= width or n == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return [*lines, line] if line else lines
+
+
+def _line(size: float) -> float:
+    """Return the height of a line of text at `size` points."""
+    return size * _LEADING
+
+
+def _bars(chart: Chart, inner: float) -> Canvas:
+    """Lay out horizontal bars, each under its name (wrapped to `inner`), with its value and unit after it."""
+    face = font()
     texts = [value_label(value, chart.unit_of(i)) for i, value in enumerate(chart.values)]
-    lengths = _lengths(chart.values, _BAR_SPAN)
-    axis = _PAD + max(names, default=0) + _GAP
-    ends = [axis + length + _GAP + face.width(text, _LABEL) for length, text in zip(lengths, texts, strict=True)]
-    canvas = Canvas(max(ends, default=axis) + _PAD, 2 * _PAD + _ROW * len(chart.values))
-    for row, (label, text, length) in enumerate(zip(chart.labels, texts, lengths, strict=True)):
-        middle = _PAD + _ROW * (row + 0.5)
-        canvas.text(axis - _GAP, middle, label, _LABEL, _INK, anchor="end")
-        canvas.rect(axis, middle - _ROW * 0.3, length, _ROW * 0.6, _BAR)
-        canvas.text(axis + length + _GAP, middle, text, _LABEL, _INK)
-    canvas.rect(axis - _AXIS / 2, _PAD, _AXIS, _ROW * len(chart.values), _INK)
+    widest = max((face.width(text, _LABEL) for text in texts), default=0)
+    span = max(_MIN_SPAN, min(_BAR_SPAN, inner - _AXIS - _GAP - widest))
+    lengths = _lengths(chart.values, span, chart.peak)
+    names = [_wrap(label, _LABEL, inner - _AXIS - _GAP) for label in chart.labels]
+    width = max([span + widest, *(face.width(n, _LABEL) for lines in names for n in lines)], default=0) + _AXIS + _GAP
+    canvas = Canvas(width, 0)
+    y = 0.0
+    for lines, text, length in zip(names, texts, lengths, strict=True):
+        for name in lines:
+            canvas.text(_AXIS + _GAP, y + _line(_LABEL) / 2, name, _LABEL, _INK)
+            y += _line(_LABEL)
+        canvas.rect(_AXIS, y, length, _BAR_HEIGHT, _BAR)
+        canvas.text(_AXIS + length + _GAP, y + _BAR_HEIGHT / 2, text, _LABEL, _INK)
+        y += _BAR_HEIGHT + _ROW_GAP
+    canvas.rect(0, 0, _AXIS, y - _ROW_GAP, _INK)
+    canvas.height = y - _ROW_GAP
     return canvas
 
 
-def _columns(chart: Chart) -> Canvas:
-    """Lay out columns: each value above its column, each period below, every slot wide enough for its label."""
+def _columns(chart: Chart, inner: float) -> Canvas | None:
+    """Lay out columns: each value above its column, each period below; None when they do not fit `inner`."""
     face = font()
-    widest = max((face.width(label, _SMALL) for label in chart.labels), default=0)
+    # A value is shown with its unit only when units differ; else the title gives the unit.
+    shown = [value_label(v, chart.unit_of(i)) if chart.units else f"{v:,}" for i, v in enumerate(chart.values)]
+    widest = max((face.width(text, _SMALL) for text in [*chart.labels, *shown]), default=0)
     slot = max(_SLOT, widest + 2 * _GAP)
-    lengths = _lengths(chart.values, _COLUMN_SPAN)
+    if slot * len(chart.values) > inner:
+        return None
+    lengths = _lengths(chart.values, _COLUMN_SPAN, chart.peak)
     line = _SMALL * (face.ascent + face.descent)
-    base = _PAD + line + _GAP + _COLUMN_SPAN
-    canvas = Canvas(2 * _PAD + slot * len(chart.values), base + _GAP + line + _PAD)
-    for index, (label, value, length) in enumerate(zip(chart.labels, chart.values, lengths, strict=True)):
-        centre = _PAD + slot * (index + 0.5)
+    base = line + _GAP + _COLUMN_SPAN
+    canvas = Canvas(slot * len(chart.values), base + _GAP + line)
+    for index, (label, text, length) in enumerate(zip(chart.labels, shown, lengths, strict=True)):
+        centre = slot * (index + 0.5)
         canvas.rect(centre - _SLOT * 0.3, base - length, _SLOT * 0.6, length, _BAR)
-        shown = value_label(value, chart.unit_of(index)) if chart.units else f"{value:,}"  # else in the title
-        canvas.text(centre, base - length - _GAP - line / 2, shown, _SMALL, _INK, anchor="middle")
+        canvas.text(centre, base - length - _GAP - line / 2, text, _SMALL, _INK, anchor="middle")
         canvas.text(centre, base + _GAP + line / 2, label, _SMALL, _INK, anchor="middle")
-    canvas.rect(_PAD, base - _AXIS / 2, slot * len(chart.values), _AXIS, _INK)
+    canvas.rect(0, base - _AXIS / 2, slot * len(chart.values), _AXIS, _INK)
     return canvas
 
 
-def _lengths(values: tuple[int | Decimal, ...], span: float) -> list[float]:
-    """Scale values to lengths, the largest filling `span`; nothing is drawn below zero."""
-    peak = max((float(v) for v in values), default=0.0)
-    return [max(float(v), 0.0) / peak * span if peak > 0 else 0.0 for v in values]
+def _lengths(values: tuple[int | Decimal, ...], span: float, peak: int | Decimal | None = None) -> list[float]:
+    """Scale values to lengths, `peak` (else the largest value) filling `span`; nothing is drawn below zero."""
+    top = max([float(v) for v in values] + ([float(peak)] if peak is not None else []), default=0.0)
+    return [max(float(v), 0.0) / top * span if top > 0 else 0.0 for v in values]
 
 
 def _svg_size(svg: bytes) -> tuple[int, int]:
@@ -265,11 +341,33 @@ def _svg_size(svg: bytes) -> tuple[int, int]:
 
 
 def layout(chart: Chart) -> Canvas:
-    """Lay `chart` out; a character the font lacks is an error naming the chart."""
+    """Lay `chart` out for a phone: title, plot and credit; a character the font lacks is an error naming the chart.
+
+    The image is at most `MAX_WIDTH` wide, so that on a 360 px phone, where it shrinks to the page's width,
+    its smallest text still renders at 12 CSS px. Columns that would not fit are drawn as bars.
+    """
     try:
-        return _columns(chart) if chart.kind == "columns" else _bars(chart)
+        inner = MAX_WIDTH - 2 * _PAD
+        plot = (_columns(chart, inner) if chart.kind == "columns" else None) or _bars(chart, inner)
+        title = _wrap(chart.title, _LABEL, inner)
+        credit = [line for text in credit_lines(chart) for line in _wrap(text, _SMALL, inner)]
     except MissingGlyphError as error:
         raise MissingGlyphError(f"{chart.file}: {error}") from None
+    face = font()
+    widths = [plot.width, *(face.width(line, _LABEL) for line in title), *(face.width(line, _SMALL) for line in credit)]
+    canvas = Canvas(max(MIN_WIDTH, max(widths) + 2 * _PAD), 0)
+    y = _PAD
+    for line in title:
+        canvas.text(_PAD, y + _line(_LABEL) / 2, line, _LABEL, _INK)
+        y += _line(_LABEL)
+    y += _GAP * 2
+    canvas.place(plot, _PAD, y)
+    y += plot.height + _GAP * 3
+    for line in credit:
+        canvas.text(_PAD, y + _line(_SMALL) / 2, line, _SMALL, _MUTED)
+        y += _line(_SMALL)
+    canvas.height = y + _PAD
+    return canvas
 
 
 def draw(chart: Chart) -> Drawn:

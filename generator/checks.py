@@ -118,7 +118,10 @@ def check_figure(at: FigureAt, text: str, doc: Document, context: Context) -> It
     if figure.period is not None:
         yield from check_months(figure.period, (*here, "period"), doc)
     yield from check_value(figure, (*here, "value"), doc, context.agency)
+    if figure.breakdowns and at.parent is None:
+        yield from check_drawable(figure.label, (*here, "label"), doc)  # the title of its breakdowns' charts
     for b, breakdown in enumerate(figure.breakdowns):
+        yield from check_drawable(breakdown.by, (*here, "breakdowns", b, "by"), doc)
         if len(breakdown.parts) > MAX_CHART_ITEMS:
             yield doc.problem(
                 (*here, "breakdowns", b, "parts"),

@@ -5,7 +5,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from .charts import (
     breakdown_charts,
     budget_chart,
     budget_history_charts,
+    chart_id,
+    credited,
     indicator_chart,
     table_charts,
 )
@@ -65,6 +67,7 @@ from .walk import (
     plan_items,
     report_figures,
     table_where,
+    with_parts,
 )
 
 log = logging.getLogger("generator")
@@ -111,6 +114,12 @@ def _relative(chart: Chart, page_dir: str) -> Markup:
     return Markup(chart.file.removeprefix(page_dir + "/"))
 
 
+def _row_ids(figures: Iterable[FigureAt]) -> Callable[[Figure], Markup]:
+    """Return what gives each figure of a page (the record's own object) the anchor of its table row."""
+    ids = {id(at.figure): at.row_id for at in figures}
+    return lambda figure: ids[id(figure)]
+
+
 def _key_figures(figures: list[FigureAt]) -> list[FigureAt]:
     """Pick the first figure of each chapter and every figure that has a breakdown."""
     picked: list[FigureAt] = []
@@ -147,30 +156,35 @@ class _Agency:
         return self.links[key]
 
 
-def _describe(portal: Portal, site: Site) -> list[_Agency]:
+def _describe(portal: Portal, site: Site, site_url: str) -> list[_Agency]:
     """Describe every chart of the portal (phase one of generation) and what pages will need from the records."""
+    licence = str(opendata.LICENSE["title"])
+
+    def add(charts: list[Chart]) -> list[Chart]:
+        """Give charts the credit their images carry, and register them."""
+        charts = [credited(chart, licence, site_url) for chart in charts]
+        site.charts.update({chart.file: chart for chart in charts})
+        return charts
+
     agencies = []
     for agency in portal.agencies:
         for sourced in agency.plans:
             if sourced.record.budget is not None:
-                chart = budget_chart(agency, sourced.record, sourced.record.budget)
-                site.charts[chart.file] = chart
+                add([budget_chart(agency, sourced.record, sourced.record.budget)])
         figures = agency_figures(agency)
         top = {s.record.slug: report_figures(s.record) for s in agency.reports}
-        report_charts = {s.record.slug: breakdown_charts(agency, s.record, top[s.record.slug]) for s in agency.reports}
+        report_charts: dict[str, dict[int, list[Chart]]] = {}
         for s in agency.reports:
-            report_charts[s.record.slug].update({-t: found for t, found in table_charts(agency, s.record).items()})
-        for described in report_charts.values():
-            site.charts.update({chart.file: chart for found in described.values() for chart in found})
+            described = breakdown_charts(agency, s.record, top[s.record.slug])
+            described.update({-t: found for t, found in table_charts(agency, s.record).items()})
+            report_charts[s.record.slug] = {number: add(found) for number, found in described.items()}
         catalogue = agency.indicators.record.indicators if agency.indicators else []
         series_by_id = {i.id: series(agency, i, figures) for i in catalogue}
         for indicator in catalogue:
             if series_by_id[indicator.id]:
-                chart = indicator_chart(agency, indicator, series_by_id[indicator.id])
-                site.charts[chart.file] = chart
+                add([indicator_chart(agency, indicator, series_by_id[indicator.id])])
         history = budget_history(agency)
-        budget_charts = budget_history_charts(agency, history) if history else []
-        site.charts.update({chart.file: chart for chart in budget_charts})
+        budget_charts = add(budget_history_charts(agency, history)) if history else []
         agencies.append(_Agency(
             agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts,
             judged(agency, series_by_id),
@@ -230,13 +244,14 @@ def generate(
     """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
     env = memo.env if memo is not None and memo.env is not None else None
     if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
-        env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes())
+        env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes(),
+                          chart_id=lambda file: Markup(chart_id(file)))  # made from the portal's own file names
     if memo is not None:
         memo.env = env
     env.globals["site_url"] = site_url.rstrip("/")  # citations give the full address of the page cited
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site()
-    agencies = _describe(portal, site)
+    agencies = _describe(portal, site, str(env.globals["site_url"]))
     site.agencies = [a.data.id for a in agencies]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
@@ -449,6 +464,7 @@ def _plan_pages(
         pages[f"{base}/budget/index.md"] = env.get_template("budget.md.j2").render(
             **context, chart=chart, chart_src=_relative(chart, f"{base}/budget"), columns=names, rows=rows,
             totals=totals, shown=shown, no_trace=lambda figure: [],
+            row_id=_row_ids(f for at in budget_lines(plan.budget) for f in at.figures()),
         )
     for path, text in pages.items():
         site.files[path] = text
@@ -507,6 +523,7 @@ def _report_page(
         ],
         charts_for=lambda anchor, place: [(chart, _relative(chart, base)) for chart in by_place[(anchor, place)]],
         trace=trace,
+        row_id=_row_ids(with_parts(top)),
         cite=_cite(env, f"《{report.source.document}》", f"{base}/"),
         root=root_of(base),
     )

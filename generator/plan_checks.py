@@ -29,6 +29,7 @@ def reconcile_plan(plan: Plan, path: Path, doc: Document, context: Context) -> I
     if plan.goals is not None:
         yield from _reconcile_goals(plan, doc, context)
     if plan.budget is not None:
+        yield from check_drawable(plan.source.document, ("source", "document"), doc)  # the budget chart's credit
         yield from _reconcile_budget(plan.budget, doc, context)
     seen: set[tuple[tuple[str, ...], str]] = set()
     for at in plan_items(plan):

@@ -34,7 +34,7 @@ _ATTRS = re.compile(r"\{:[^}\n]*\}")
 # the table), its download and citation lines, the tables of figures (each quote is in the text above),
 # and what a template marks as repeated (a plan item's figures from the work reports).
 _REPEATED = re.compile(
-    r'<figure class="portal-chart">.*?</figure>|<p class="portal-(?:downloads|cite)">.*?</p>'
+    r'<figure class="portal-chart"[^>]*>.*?</figure>|<p class="portal-(?:downloads|cite)">.*?</p>'
     r'|<table class="portal-table portal-cards">.*?</table>|<!-- repeated -->.*?<!-- /repeated -->', re.S
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z0-9]*)[^>\n]*>")

@@ -62,7 +62,7 @@ class Point:
     @property
     def href(self) -> str:
         """Return the site path of the figure's place in its report."""
-        return f"{report_dir(self.agency, self.report)}/#{self.located.anchor}"
+        return f"{report_dir(self.agency, self.report)}/#{self.located.row_id}"
 
 
 def series(agency: AgencyData, indicator: Indicator, figures: Figures) -> list[Point]:
@@ -217,7 +217,7 @@ def corrections(agencies: list[tuple[AgencyData, Figures]]) -> list[Corrected]:
                     what = f"{report.name} {item.where} {item.figure.label}"
                     out.append(Corrected(
                         c, after, item.figure.unit, what,
-                        report.source.document, f"{report_dir(agency, report)}/#{item.anchor}",
+                        report.source.document, f"{report_dir(agency, report)}/#{item.row_id}",
                     ))
     return sorted(out, key=lambda c: c.correction.date, reverse=True)
 

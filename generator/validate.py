@@ -62,8 +62,11 @@ def _reconcile(record: BaseModel, path: Path, doc: Document, context: Context) -
                 yield doc.problem(("indicators", i, "id"), f"指標代號「{indicator.id}」重複 (duplicate indicator id)")
             seen.add(indicator.id)
             yield from check_unit(indicator.unit, ("indicators", i, "unit"), doc, context.agency)
+            yield from check_drawable(indicator.name, ("indicators", i, "name"), doc)  # its chart's title
     elif isinstance(record, Agency):
+        yield from check_drawable(record.name, ("name",), doc)  # every chart's credit names the agency
         for i, unit in enumerate(record.units):
+            yield from check_drawable(unit.name, ("units", i, "name"), doc)
             if unit.same_as is not None and unit.same_as not in record.unit_kinds():
                 yield doc.problem(("units", i, "same_as"), f"找不到單位「{unit.same_as}」；same_as 必須是已有的單位")
 
@@ -97,6 +100,7 @@ def _reconcile_report(report: Report, path: Path, doc: Document, context: Contex
         )
     if not report.chapters and not report.tables:
         yield doc.problem((), "工作成果至少要有 chapters（各章）或 tables（統計表）其中之一")
+    yield from check_drawable(report.source.document, ("source", "document"), doc)  # every chart's credit
     for t, table in enumerate(report.tables):
         yield from _check_table(table, ("tables", t), doc, context)
     for c, chapter in enumerate(report.chapters):
@@ -122,6 +126,7 @@ def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) ->
         yield from check_unit(table.unit, (*loc, "unit"), doc, context.agency)
     if table.period is not None:
         yield from check_months(table.period, (*loc, "period"), doc)
+    yield from check_drawable(table.title, (*loc, "title"), doc)  # the title of its rows' charts
     if len(table.columns) > MAX_CHART_ITEMS:
         yield doc.problem(
             (*loc, "columns"),
@@ -138,6 +143,7 @@ def _check_table(table: StatTable, loc: Loc, doc: Document, context: Context) ->
         here = (*loc, "rows", r)
         if row.unit is not None:
             yield from check_unit(row.unit, (*here, "unit"), doc, context.agency)
+        yield from check_drawable(row.label, (*here, "label"), doc)
         if len(row.values) != len(table.columns):
             yield doc.problem(
                 (*here, "values"),

@@ -25,6 +25,17 @@ class FigureAt:
     parent: Figure | None = None
     cell: bool = False
 
+    @property
+    def row_id(self) -> Markup:
+        """Return the anchor of the table row showing this figure: fig-3, fig-3-1-2 (part 2 of breakdown 1),
+        table-1-2 (row 2 of table 1), line-2-fig-1 (a budget line's note)."""
+        if self.cell:  # ("tables", t, "rows", r, "values", c)
+            return Markup(f"table-{int(self.loc[1]) + 1}-{int(self.loc[3]) + 1}")
+        last = max(n for n, key in enumerate(self.loc) if key == "figures")
+        tail = "".join(f"-{n + 1}" for n in self.loc[last + 2:] if isinstance(n, int))
+        prefix = "" if self.loc[0] == "chapters" else f"{self.anchor}-"
+        return Markup(f"{prefix}fig-{self.number}{tail}")
+
     def parts(self) -> Iterator[FigureAt]:
         """Yield the parts of every breakdown of this figure, each located with it."""
         for b, breakdown in enumerate(self.figure.breakdowns):

@@ -345,6 +345,35 @@ def test_no_page_overflows_a_360_px_phone(browser: Any, base_url: str, periods_u
     assert _too_wide(browser, periods_url, several) == {}  # with several periods, more columns
 
 
+_CHART_TEXT = """async () => {
+    const out = [];
+    for (const img of document.querySelectorAll('figure.portal-chart img')) {
+        const svg = await (await fetch(img.src)).text();
+        const box = /viewBox="0 0 ([\\d.]+) /.exec(svg);
+        const sizes = [...svg.matchAll(/scale\\(([\\d.]+) -/g)].map(m => parseFloat(m[1]) * 100);
+        const px = Math.min(...sizes) * img.getBoundingClientRect().width / parseFloat(box[1]);
+        out.push([img.getAttribute('src'), Math.round(px * 10) / 10]);
+    }
+    return out;
+}"""
+
+
+def test_chart_text_renders_at_12_px_or_more_on_a_360_px_phone(
+    browser: Any, base_url: str, periods_url: str
+) -> None:
+    """A chart shrinks to the page's width on a phone; its smallest text still renders at 12 CSS px or more."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    found: dict[str, float] = {}
+    for base, path in [(base_url, PAGES["budget"]), (base_url, PAGES["report"]), (base_url, PAGES["indicator"]),
+                       (periods_url, "demo/budget-history/"), (periods_url, "demo/indicators/briefings/"),
+                       (periods_url, "demo/reports/112-h1/")]:
+        page.goto(base + path)
+        found.update({f"{path}{src}": px for src, px in page.evaluate(_CHART_TEXT)})
+    page.close()
+    assert len(found) >= 8
+    assert {chart: px for chart, px in found.items() if px < 12} == {}
+
+
 @pytest.mark.parametrize(("width", "display", "before"), [(390, "block", '"數字："'), (1280, "table-row", "none")])
 def test_figure_tables_are_stacked_cards_on_a_phone(
     browser: Any, base_url: str, width: int, display: str, before: str

@@ -54,12 +54,14 @@ def test_second_build_draws_nothing_and_an_edit_redraws_only_what_depends_on_it(
     _edit(data / "demo/reports/111-h1.yml", "value: 12\n", "value: 13\n")
     assert _drawn(data, cache) == ["demo/indicators/briefings/series.svg"]
 
-    # A budget line: that plan's budget chart, and the comparison of that category and of the total.
+    # The largest budget line: that plan's budget chart, the total's comparison, and the comparison of every
+    # line, since the largest line sets the scale the lines share.
     _edit(data / "demo/plans/112.yml", "amount: 1100", "amount: 1101")
     _edit(data / "demo/plans/112.yml", "budget: 1100", "budget: 1101")
     _edit(data / "demo/plans/112.yml", "total: 1350", "total: 1351")
     assert _drawn(data, cache) == [
-        "demo/budget-history/category-1.svg", "demo/budget-history/category-4.svg", "demo/plans/112/budget/budget.svg",
+        "demo/budget-history/category-1.svg", "demo/budget-history/category-2.svg",
+        "demo/budget-history/category-3.svg", "demo/budget-history/category-4.svg", "demo/plans/112/budget/budget.svg",
     ]
     assert _drawn(data, cache) == []
 
@@ -209,7 +211,8 @@ def test_a_build_from_a_warm_cache_after_any_edit_equals_a_clean_build(edit: str
     cached = generate(load_portal(data, ROOT, cache_dir=cache / "records"), updated="2023-11-14",
                       cache=ChartCache(cache / "charts"))
     clean = generate(load_portal(data, ROOT), updated="2023-11-14")
-    assert cached.stats.cached > 0  # the cache was used, and still changed nothing
+    # The cache was used, and still changed nothing; a new agency name is in every chart's credit.
+    assert (cached.stats.cached == 0) == (edit == "agency name")
     assert sorted(cached.files) == sorted(clean.files)
     assert [path for path in clean.files if cached.files[path] != clean.files[path]] == []
 

@@ -12,12 +12,25 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from conftest import ROOT
 from generator.assemble import load_portal
 from generator.canvas import encode_png, font
-from generator.charts import FONT_FAMILY, Chart, MissingGlyphError, budget_chart, draw, layout
+from generator.charts import (
+    FONT_FAMILY,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    Chart,
+    MissingGlyphError,
+    budget_chart,
+    credited,
+    draw,
+    layout,
+    shared_scale,
+)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +114,7 @@ def test_column_labels_never_overlap() -> None:
     spans = [(t.x, t.x + font().width(t.text, t.size)) for t in labels]
     assert all(right < next_left for (_, right), (next_left, _) in pairwise(spans))
     assert spans[0][0] > 0 and spans[-1][1] < canvas.width
-    assert [t.text for t in canvas.texts if t.text not in PERIODS.labels] == ["12", "3.5", "20"]
+    assert [t.text for t in canvas.texts if t.text not in PERIODS.labels] == ["t", "12", "3.5", "20"]
 
 
 def test_text_from_yaml_is_escaped_in_the_svg() -> None:
@@ -154,3 +167,66 @@ def test_the_checks_know_exactly_the_characters_of_the_font() -> None:
     assert all(drawable(chr(code)) for code in charmap if charmap[code])
     assert [c for c in "鿰😀\U00020000" if drawable(c)] == []
     assert drawable("政") and drawable("％") and drawable(" ") and drawable("\u3000")
+
+
+def test_the_image_carries_title_period_agency_source_licence_and_address(chart: Chart) -> None:
+    canvas = layout(credited(chart, "政府資料開放授權條款－第1版", "https://example.org/portal/"))
+    lines = [t.text for t in canvas.texts]
+    assert lines[0] == "113 年度預算各類金額（單位：千元）"
+    assert lines[-5:] == [
+        "高雄市政府政風處｜113 年度（2024 年）",
+        "資料來源：《高雄市政府政風處 113 年度施政計畫提要》",
+        "授權：政府資料開放授權條款－第1版",
+        "https://example.org/portal/kcg-ethics/plans/113/",  # broken after a slash, never inside a word
+        "budget/#chart-budget",
+    ]
+    assert [t.size for t in canvas.texts[-5:]] == [12.0] * 5
+    without_site = [t.text for t in layout(credited(chart, "政府資料開放授權條款－第1版", "")).texts]
+    assert without_site[-1] == "授權：政府資料開放授權條款－第1版"
+
+
+def test_columns_that_do_not_fit_a_phone_become_bars() -> None:
+    years = Chart("s.svg", "t", tuple(f"{y} 年" for y in range(100, 114)), tuple(range(1, 15)), "人", "a",
+                  kind="columns")
+    canvas = layout(years)
+    assert canvas.width <= MAX_WIDTH
+    bars = canvas.rects[:-1]  # the last rectangle is the axis
+    assert all(h < w or w == 0 for _, _, w, h, _ in bars[-3:])  # lying down
+    assert [t.text for t in canvas.texts][1:5] == ["100 年", "1 人", "101 年", "2 人"]
+    assert layout(PERIODS).rects[0][3] > layout(PERIODS).rects[0][2]  # three periods still stand up
+
+
+def test_charts_compared_with_each_other_share_one_scale() -> None:
+    small = Chart("a.svg", "t", ("甲", "乙"), (10, 5), "件", "a")
+    large = Chart("b.svg", "t", ("丙",), (40,), "件", "a")
+    shared = shared_scale([small, large])
+    assert [c.peak for c in shared] == [40, 40]
+    widths = [w for c in shared for _, _, w, _, _ in layout(c).rects[:-1]]
+    assert [round(w / widths[-1] * 40) for w in widths] == [10, 5, 40]
+    assert shared_scale([small]) == [small]  # alone, a chart fills its span
+
+
+_TEXT = st.text(st.sampled_from("政風檢舉案件年度預算甲乙 ABCxyz0123456789（）、-/"), min_size=1, max_size=40)
+
+
+@given(
+    labels=st.lists(_TEXT, min_size=1, max_size=14),
+    title=_TEXT, document=_TEXT,
+    values=st.lists(st.integers(-10**12, 10**12), min_size=14, max_size=14),
+    kind=st.sampled_from(["bars", "columns"]),
+)
+def test_every_chart_fits_a_phone_with_its_text_inside(
+    labels: list[str], title: str, document: str, values: list[int], kind: str
+) -> None:
+    chart = credited(Chart(
+        "x/y.svg", title, tuple(labels), tuple(values[:len(labels)]), "千元", "a",
+        kind="columns" if kind == "columns" else "bars", document=document, agency="機關", period="110 年度",
+    ), "政府資料開放授權條款－第1版", "https://example.org")
+    canvas = layout(chart)
+    # At most 318 pt wide, a 360 px phone shows it at 328/424 of its size: 12 pt text renders at 12.4 px.
+    assert MIN_WIDTH <= canvas.width <= MAX_WIDTH
+    assert min(t.size for t in canvas.texts) >= 12.0
+    for t in canvas.texts:
+        assert t.x >= 0 and t.x + font().width(t.text, t.size) <= canvas.width + 0.01
+        assert 0 < t.y < canvas.height
+    assert all(x >= 0 and x + w <= canvas.width + 0.01 and y + h <= canvas.height for x, y, w, h, _ in canvas.rects)

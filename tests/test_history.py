@@ -30,7 +30,7 @@ def rows(markdown: str, caption: str) -> list[list[str]]:
     body = table[table.index("<tbody>"):]
     return [
         [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
-        for row in re.findall(r"<tr>(.*?)</tr>", body)
+        for row in re.findall(r"<tr(?: id=\"[^\"]*\")?>(.*?)</tr>", body)
     ]
 
 
@@ -56,10 +56,10 @@ def test_each_value_links_to_its_place_in_its_report(site: Site) -> None:
     page = str(site.files["demo/indicators/complaints/index.md"])
     links = re.findall(r'<th scope="row"><a href="([^"]+)">(\d+) 年(.)半年</a>', page)
     assert links == [
-        ("../../reports/110-h2/#ch1-s2", "110", "下"),
-        ("../../reports/111-h1/#ch1-s2", "111", "上"),
-        ("../../reports/111-h2/#ch1-s2", "111", "下"),
-        ("../../reports/112-h1/#ch1-s2", "112", "上"),
+        ("../../reports/110-h2/#fig-2", "110", "下"),
+        ("../../reports/111-h1/#fig-2", "111", "上"),
+        ("../../reports/111-h2/#fig-2", "111", "下"),
+        ("../../reports/112-h1/#fig-2", "112", "上"),
     ]
     assert "- 112 年上半年：《示範機關 112 年上半年工作成果（虛構）》一、（二）「受理檢舉12案」" in html.unescape(page)
 

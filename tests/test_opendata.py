@@ -84,7 +84,7 @@ def test_every_chart_has_downloads_citation_and_licence(built_site: Path) -> Non
     charts_seen = 0
     for page in built_site.rglob("index.html"):
         html = page.read_text(encoding="utf-8")
-        for src in re.findall(r'<figure class="portal-chart">\s*<img src="([^"]+)"', html):
+        for src in re.findall(r'<figure class="portal-chart" id="chart-[\w-]+">\s*<img src="([^"]+)"', html):
             charts_seen += 1
             stem = src.removesuffix(".svg")
             after = html[html.index(f'<img src="{src}"'):]

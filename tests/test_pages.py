@@ -141,8 +141,12 @@ def test_links_are_relative_to_the_page(page_dir: str, target: str, html: str, m
 def test_citations_give_the_full_address_when_site_url_is_set() -> None:
     site = generate(load_portal(ROOT / "data", ROOT), updated="2023-11-14", site_url="https://example.org/portal/")
     page = html.unescape(str(site.files["kcg-ethics/reports/110-h2/index.md"]))
-    assert ("引用：《高雄市政府政風處 110 年下半年工作成果》，施政透明網 https://example.org/portal/kcg-ethics/reports/110-h2/，"
+    assert ("引用：《高雄市政府政風處 110 年下半年工作成果》，施政透明網 "
+            "https://example.org/portal/kcg-ethics/reports/110-h2/#chart-figure-23-1，"
             "「受理檢舉貪瀆不法案件，依檢舉方式」（2023-11-14 版）。") in page
+    # The chart's own image carries the same address, so that a download or an embed leads back to it.
+    chart = site.charts["kcg-ethics/reports/110-h2/figure-23-1.svg"]
+    assert (chart.site, chart.licence) == ("https://example.org/portal", "政府資料開放授權條款－第1版")
 
 
 @given(st.text(alphabet="0123456789,.%年案件計受理", max_size=40), st.integers(min_value=1, max_value=30))

@@ -65,6 +65,12 @@ def test_targets_are_judged_only_against_a_full_year_report_in_the_open_data(sit
     assert {r["better"] for r in rows} == {""}  # the document does not say; nothing is invented
 
 
+def _link(anchor: str, label: str) -> str:
+    """Return the permalink after a figure's name in its table row."""
+    return (f' <a class="portal-permalink" href="#{anchor}" title="本數字的固定連結" '
+            f'aria-label="「{label}」的固定連結"></a>')
+
+
 def test_the_indicator_page_shows_target_against_result(site: Site) -> None:
     page = _page(site, "demo/indicators/cases/index.md")
     assert (
@@ -80,7 +86,8 @@ def test_the_indicator_page_shows_target_against_result(site: Site) -> None:
 def test_a_negative_change_is_published_with_its_sign_and_marked(site: Site) -> None:
     page = _page(site, "demo/reports/105-year/index.md")
     assert (
-        '<tr><th scope="row">訓練完成率增減</th><td class="num" data-label="數字">-3.5%（增減）</td>'
+        f'<tr id="fig-5"><th scope="row">訓練完成率增減{_link("fig-5", "訓練完成率增減")}</th>'
+        '<td class="num" data-label="數字">-3.5%（增減）</td>'
         '<td data-label="原文">「減少 3&#46;5&#37;」</td>'
     ) in page
     rows = _csv(site, "opendata/demo/105-year-figures.csv")
@@ -102,10 +109,12 @@ def test_a_report_of_any_span_and_a_declared_unit(site: Site) -> None:
         "# 89 年 7 月至 96 年 4 月累計工作成果\n\n"
         "示範機關（測試用虛構資料）｜89 年 7 月至 96 年 4 月累計（2000 至 2007 年）｜資料截至：96 年 4 月 30 日\n"
     )
-    assert ('<tr><th scope="row">累計查處</th><td class="num" data-label="數字">2,665 宗</td>'
+    assert (f'<tr id="fig-1"><th scope="row">累計查處{_link("fig-1", "累計查處")}</th>'
+            '<td class="num" data-label="數字">2,665 宗</td>'
             '<td data-label="原文">「累計查處 2 665 宗」</td>') in page
     # 宗 is declared the same as 件, so a breakdown may mix them as the document does.
-    assert '<tr><th scope="row">行政處理</th><td class="num" data-label="數字">1,462 件</td>' in page
+    assert (f'<tr id="fig-1-1-2"><th scope="row">行政處理{_link("fig-1-1-2", "行政處理")}</th>'
+            '<td class="num" data-label="數字">1,462 件</td>') in page
     rows = _csv(site, "opendata/demo/89.07-96.04-figures.csv")
     assert [(r["roc_year"], r["year"], r["period"], r["value"], r["unit"]) for r in rows] == [
         ("96", "2007", "89 年 7 月至 96 年 4 月累計", "2665", "宗"),
@@ -125,10 +134,12 @@ def test_a_ten_year_statistics_table_is_published_cell_by_cell(site: Site) -> No
     assert "### 表1 歷年查處案件統計（第 3 頁） {: #table-1 }" in page
     assert "".join(f'<th scope="col" class="num">{year}年</th>' for year in range(95, 105)) in page
     assert (
-        '<tr><th scope="row">定罪率（&#37;）</th><td class="num">70.5</td><td class="num">72.1</td>'
+        f'<tr id="table-1-3"><th scope="row">定罪率（&#37;）{_link("table-1-3", "定罪率")}</th>'
+        '<td class="num">70.5</td><td class="num">72.1</td>'
         '<td class="num">－</td><td class="num">68.25</td>'
     ) in page
-    assert '<tr><th scope="row">較上年增減（件）（增減）</th><td class="num">－</td><td class="num">2</td>' in page
+    assert (f'<tr id="table-1-2"><th scope="row">較上年增減（件）（增減）{_link("table-1-2", "較上年增減")}</th>'
+            '<td class="num">－</td><td class="num">2</td>') in page
     assert "附註（照來源文件）：定罪率 97 年未統計。" in page
     assert "## 本期數字總表" not in page  # no sentence figures: the table is the whole document
 
@@ -163,14 +174,16 @@ def test_a_budget_with_named_columns_phase_levels_and_a_change_column(site: Site
         '<th scope="col" class="num">前年度決算數（千元）</th><th scope="col" class="num">比較增減（千元）</th>'
     ) in page
     assert (
-        '<tr id="line-1-1"><td>1&#46;1</td><th scope="row">行政管理</th><td>節</td><td class="num">11,000</td>'
+        f'<tr id="line-1-1"><td>1&#46;1</td><th scope="row">行政管理{_link("line-1-1", "行政管理")}</th><td>節</td>'
+        '<td class="num">11,000</td>'
         '<td class="num">11,600</td><td class="num">11,000</td><td class="num">-600</td>'
     ) in page
     # The document gives no amount for 查處業務 and no total of 前年度決算數: the sums are marked as the site's.
-    assert '<th scope="row">查處業務</th><td>目</td><td class="num">3,500（加總）</td>' in page
+    assert f'<th scope="row">查處業務{_link("line-2", "查處業務")}</th><td>目</td><td class="num">3,500（加總）' in page
     assert '<td class="num">15,500</td><td class="num">15,500</td><td class="num">14,856（加總）</td>' in page
     assert '<td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>' in page
-    assert '<tr><th scope="row">資訊設備費 增列</th><td class="num" data-label="數字">100 千元（增減）</td>' in page
+    assert (f'<tr id="line-1-2-fig-1"><th scope="row">資訊設備費 增列{_link("line-1-2-fig-1", "資訊設備費 增列")}</th>'
+            '<td class="num" data-label="數字">100 千元（增減）</td>') in page
 
 
 def test_the_budget_data_keeps_the_document_amounts_apart_from_the_sums(site: Site) -> None:
