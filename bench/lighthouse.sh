@@ -26,7 +26,7 @@ out=bench/lighthouse-results.md
   echo "| --- | --- | --- | --- | --- |"
 } > "$out"
 for page in "" kcg-ethics/plans/113/ kcg-ethics/plans/113/budget/ kcg-ethics/reports/110-h2/ \
-    kcg-ethics/indicators/ kcg-ethics/indicators/complaints-received/ corrections/ opendata/ about/; do
+    kcg-ethics/indicators/ kcg-ethics/indicators/complaints-received/ corrections/ opendata/ about/ search/; do
   CHROME_PATH=/usr/bin/chromium "$tools/node_modules/.bin/lighthouse" "http://127.0.0.1:$port/$page" --quiet \
     --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync" \
     --output=json --output-path=.cache/lighthouse/report.json

@@ -32,7 +32,7 @@ from .charts import (
 )
 from .formats import western_year
 from .markup import environment, escape
-from .model import AgencyData, Figure, Goal, Indicator, MeasureIndicator, Plan, Portal, Report, Sourced
+from .model import AgencyData, Budget, Figure, Goal, Indicator, MeasureIndicator, Plan, Portal, Report, Sourced
 from .paths import (
     budget_history_dir,
     indicator_dir,
@@ -45,6 +45,7 @@ from .paths import (
 )
 from .trends import (
     BudgetHistory,
+    Change,
     Figures,
     Judged,
     Point,
@@ -60,6 +61,7 @@ from .trends import (
 )
 from .walk import (
     FigureAt,
+    LineAt,
     budget_lines,
     budget_total,
     goal_measures,
@@ -71,6 +73,10 @@ from .walk import (
 )
 
 log = logging.getLogger("generator")
+# What the generated pages need besides their Markdown: the extensions they are written for (attribute
+# lists for anchors, HTML blocks with Markdown inside for the folding chapters), and the chapters' script.
+MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables")
+CHAPTERS_SCRIPT = "assets/javascripts/portal-chapters.js"
 
 
 @dataclass
@@ -264,6 +270,7 @@ def generate(
     finally:
         drawing.close()
     _publish_charts(site)
+    site.files[CHAPTERS_SCRIPT] = Path(__file__).with_name("chapters.js").read_text(encoding="utf-8")
     _publish_search(env, site, agencies, handwritten or {})
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
@@ -335,9 +342,43 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
         "report": latest_report,
         "report_dir": Markup(report_dir(agency, latest_report)) if latest_report else None,
         "through": data_through(latest_report) if latest_report else None,
-        "key_figures": _key_figures(a.top[latest_report.slug]) if latest_report else [],
+        "key_figures": _with_changes(a, _key_figures(a.top[latest_report.slug])) if latest_report else [],
+        "largest": _largest_lines(latest_plan.budget) if latest_plan and latest_plan.budget else [],
+        "lines": len(latest_plan.budget.lines) if latest_plan and latest_plan.budget else 0,
+        "targets": _latest_targets(a),
+        "plan_dirs": {s.record.slug: Markup(plan_dir(agency, s.record)) for s in agency.plans},
         "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
     })
+
+
+# The home page lists this many of the latest budget's top-level lines, largest first.
+LARGEST_LINES = 3
+
+
+def _largest_lines(budget: Budget) -> list[tuple[LineAt, int]]:
+    """Return the budget's largest top-level lines with their amounts, largest first (the document's order on ties)."""
+    top = [(at, line_amount(at.line).value) for at in budget_lines(budget) if at.depth == 0]
+    ranked = sorted(((at, amount) for at, amount in top if amount is not None), key=lambda pair: -pair[1])
+    return ranked[:LARGEST_LINES]
+
+
+def _with_changes(a: _Agency, figures: list[FigureAt]) -> list[tuple[FigureAt, Change | None]]:
+    """Pair each figure with its change since the indicator's previous period, when it has one."""
+    points = {id(p.located.figure): p for found in a.series.values() for p in found}
+    out = []
+    for located in figures:
+        point = points.get(id(located.figure))
+        out.append((located, point.since_previous if point else None))
+    return out
+
+
+def _latest_targets(a: _Agency) -> list[Judged]:
+    """Return every target of the latest year in which any target could be judged (none before a full-year report)."""
+    every = [j for found in a.judged.values() for j in found]
+    years = {j.target.year for j in every if j.met is not None}
+    if not years:
+        return []
+    return [j for j in every if j.target.year == max(years)]
 
 
 def _publish_search(

@@ -32,10 +32,12 @@ _HEADING = re.compile(r"^(#{1,6}) +(.*?)(?: +\{: *#([\w-]+) *\})? *$", re.M)
 _ATTRS = re.compile(r"\{:[^}\n]*\}")
 # What a page repeats from elsewhere and is not searched: a chart (its title and text alternative restate
 # the table), its download and citation lines, the tables of figures (each quote is in the text above),
-# and what a template marks as repeated (a plan item's figures from the work reports).
+# a folding chapter's 收合本章 button, and what a template marks as repeated (a plan item's figures from the
+# work reports).
 _REPEATED = re.compile(
     r'<figure class="portal-chart"[^>]*>.*?</figure>|<p class="portal-(?:downloads|cite)">.*?</p>'
-    r'|<table class="portal-table portal-cards">.*?</table>|<!-- repeated -->.*?<!-- /repeated -->', re.S
+    r'|<table class="portal-table portal-cards">.*?</table>|<summary>.*?</summary>'
+    r'|<!-- repeated -->.*?<!-- /repeated -->', re.S
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z0-9]*)[^>\n]*>")
 _INLINE = {"a", "abbr", "b", "code", "em", "i", "mark", "small", "span", "strong", "sub", "sup", "time"}

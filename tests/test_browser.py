@@ -193,6 +193,26 @@ def test_search_names_what_it_did_not_find_and_scopes_to_the_agency_being_read(b
     page.close()
 
 
+def test_a_long_report_folds_into_its_chapters_on_a_phone_and_unfolds_to_print(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base_url + PAGES["report"])
+    chapters = page.locator("details.portal-chapter")
+    assert chapters.evaluate_all("all => all.map(d => d.open)") == [False, False, False]
+    assert page.locator("summary").first.inner_text() == "展開本章（3 節）"
+    page.get_by_role("article").get_by_role("link", name="三、檢肅貪瀆，澄清吏治").click()  # the index at the top
+    assert chapters.evaluate_all("all => all.map(d => d.open)") == [False, False, True]
+    assert page.locator("#fig-23").is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert chapters.evaluate_all("all => all.map(d => d.open)") == [True, True, True]
+    page.goto(base_url + PAGES["report"] + "#fig-2")  # a figure's permalink opens its chapter
+    assert page.locator("#fig-2").is_visible()
+    page.close()
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide.goto(base_url + PAGES["report"])
+    assert wide.locator("details.portal-chapter").evaluate_all("all => all.map(d => d.open)") == [True, True, True]
+    wide.close()
+
+
 def test_pages_work_without_javascript(browser: Any, base_url: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -202,6 +222,10 @@ def test_pages_work_without_javascript(browser: Any, base_url: str) -> None:
     image.scroll_into_view_if_needed()
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "受理檢舉貪瀆不法案件" in page.inner_text("article")
+    # Without the script, every chapter is open, and the reader can still fold it.
+    assert page.locator("details.portal-chapter[open]").count() == 3
+    page.locator("summary").first.click()
+    assert page.locator("details.portal-chapter[open]").count() == 2
     context.close()
 
 
@@ -379,7 +403,7 @@ def test_figure_tables_are_stacked_cards_on_a_phone(
     browser: Any, base_url: str, width: int, display: str, before: str
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(base_url + PAGES["report"])
+    page.goto(base_url + PAGES["report"] + "#fig-1")  # on a phone, the chapters are folded until asked for
     row = page.locator("table.portal-cards tbody tr").first
     assert row.evaluate("tr => getComputedStyle(tr).display") == display
     cell = row.locator("td.num")

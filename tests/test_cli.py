@@ -96,6 +96,7 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
         "search/index.md",
         *(f"search/{shard}.json" for shard in ("demo", "site", "index")),
         "assets/javascripts/portal-search.js",
+        "assets/javascripts/portal-chapters.js",
     ])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -197,4 +198,14 @@ def test_the_budget_data_keeps_the_document_amounts_apart_from_the_sums(site: Si
     assert {r["phase"] for r in rows} == {"法定預算"}
     assert [(r["amount3_thousand_ntd"], r["amount3_computed_thousand_ntd"]) for r in rows if r["ref"] == "2"] == [
         ("", "2876"),
+    ]
+
+
+def test_the_home_page_says_how_many_targets_of_the_latest_judged_year_were_met(site: Site) -> None:
+    page = _page(site, "index.md")
+    assert ("### 105 年度目標達成情形 {: #demo-targets }\n\n"
+            "施政計畫訂的 105 年度目標共 2 項：達成 1 項、未達成 1 項。") in page
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", page[page.index("105 年度目標與實際值"):])
+    assert [re.sub(r"(?:<[^>]+>)+", "|", row) for row in rows] == [
+        "|查處案件數|45件|48 件|達成|", "|訓練完成率|95&#37;|92.5%|未達成|",
     ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -100,3 +101,11 @@ def test_merge_refuses_missing_mixed_or_conflicting_parts_and_leaves_the_site_al
     assert (result.returncode, result.stderr) == (2, f"找不到分片資料夾 {tmp_path / 'nowhere'}\n")
     assert (site / "index.html").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_the_home_page_of_several_agencies_opens_with_each_ones_latest_budget_and_report(project: Path) -> None:
+    page = (project / "whole" / "index.html").read_text(encoding="utf-8")
+    table = page[page.index("<caption>各機關最新的預算與工作成果</caption>"):]
+    rows = re.findall(r'<tr><th scope="row"><a href="#([\w-]+)">', table[:table.index("</table>")])
+    assert rows == [f"synth-{n:03d}" for n in range(1, 4)]
+    assert re.search(r'<td class="num">\d+ 年度 [\d,]+ 千元</td><td><a href="synth-001/reports/[\w.-]+/">', table)
