@@ -32,10 +32,14 @@
   function start() {
     var all = chapters();
     if (!all.length) return;
+    var root = document.documentElement;
     var searched = new URLSearchParams(location.search).get("h");
-    if (window.matchMedia && window.matchMedia(NARROW).matches && !location.hash && !searched) {
-      all.forEach(function (details) { details.open = false; });
-    }
+    // theme/main.html decides before the first paint (and CSS hides the chapters meanwhile); without that
+    // template (another engine), decide here.
+    var fold = root.hasAttribute("data-portal-fold") ||
+      (window.matchMedia && window.matchMedia(NARROW).matches && !location.hash && !searched);
+    if (fold) all.forEach(function (details) { details.open = false; });
+    root.removeAttribute("data-portal-fold");
     var mark = document.querySelector(".md-content article mark");
     if (mark) openAround(mark);
     show();
