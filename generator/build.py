@@ -18,8 +18,7 @@ from .assemble import load_portal
 from .cache import cache_dir
 from .charts import ChartCache
 from .errors import BuildError, UsageError
-from .pages import CHAPTERS_SCRIPT, MARKDOWN_EXTENSIONS, Site, generate
-from .search import SCRIPT as SEARCH_SCRIPT
+from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Site, generate
 from .search import handwritten_pages
 from .shards import Shard, input_digest, merge, write_marker
 
@@ -188,7 +187,7 @@ def _engine_settings(config_file: Path, site: Site) -> dict[str, Any]:
     settings["_theme"] = root / str(theme.pop("custom_dir", "theme"))  # its stylesheet goes into docs/
     settings.update(docs_dir="docs", site_dir="site", theme=theme)
     settings["nav"] = [entry.to_mkdocs() for entry in site.nav] + list(settings.get("nav") or [])
-    settings["extra_javascript"] = [*list(settings.get("extra_javascript") or []), SEARCH_SCRIPT, CHAPTERS_SCRIPT]
+    settings["extra_javascript"] = [*list(settings.get("extra_javascript") or []), *SCRIPTS]
     extensions = list(settings.get("markdown_extensions") or [])
     named = {next(iter(e)) if isinstance(e, dict) else e for e in extensions}
     settings["markdown_extensions"] = extensions + [e for e in MARKDOWN_EXTENSIONS if e not in named]

@@ -248,8 +248,8 @@ def credit_lines(chart: Chart) -> list[str]:
     if chart.licence:
         lines.append(f"授權：{chart.licence}")
     if chart.site:
-        folder, _, name = chart.file.rpartition("/")
-        lines.append(f"{chart.site}/{folder}/#{chart_id(name)}" if folder else f"{chart.site}/#{chart_id(name)}")
+        folder = chart.file.rpartition("/")[0]
+        lines.append(f"{chart.site}/{folder + '/' if folder else ''}#{chart_id(chart.file)}")
     return [line for line in lines if line]
 
 

@@ -26,8 +26,7 @@ from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
 from .model import Portal
-from .pages import CHAPTERS_SCRIPT, MARKDOWN_EXTENSIONS, Memo, NavEntry, Site, generate
-from .search import SCRIPT as SEARCH_SCRIPT
+from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Memo, NavEntry, Site, generate
 from .search import handwritten_pages
 from .shards import Shard
 from .vocabulary import load_search_dictionary
@@ -99,7 +98,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
         if {"search", "material/search"} & set(config.plugins):  # MkDocs' own search, when a project keeps it
             load_search_dictionary()
-        config.extra_javascript.extend([SEARCH_SCRIPT, CHAPTERS_SCRIPT])
+        config.extra_javascript.extend(SCRIPTS)
         config.markdown_extensions.extend(e for e in MARKDOWN_EXTENSIONS if e not in config.markdown_extensions)
         config.extra["portal_footer"] = self.site.footer  # theme/partials/copyright.html shows it on every page
         handwritten: list[Any] = list(config.nav or [])

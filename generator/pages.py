@@ -77,6 +77,7 @@ log = logging.getLogger("generator")
 # lists for anchors, HTML blocks with Markdown inside for the folding chapters), and the chapters' script.
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables")
 CHAPTERS_SCRIPT = "assets/javascripts/portal-chapters.js"
+SCRIPTS = (search.SCRIPT, CHAPTERS_SCRIPT)  # what every page loads, whatever engine publishes it
 
 
 @dataclass
@@ -344,7 +345,6 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
         "through": data_through(latest_report) if latest_report else None,
         "key_figures": _with_changes(a, _key_figures(a.top[latest_report.slug])) if latest_report else [],
         "largest": _largest_lines(latest_plan.budget) if latest_plan and latest_plan.budget else [],
-        "lines": len(latest_plan.budget.lines) if latest_plan and latest_plan.budget else 0,
         "targets": _latest_targets(a),
         "plan_dirs": {s.record.slug: Markup(plan_dir(agency, s.record)) for s in agency.plans},
         "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
