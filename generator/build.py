@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from .assemble import load_portal
-from .cache import cache_dir
+from .cache import Content, Stored, cache_dir
 from .charts import ChartCache
 from .errors import BuildError, UsageError
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Site, generate
@@ -88,11 +88,15 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    cache_dir(root).mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir(root)))  # the generated pages, for the engine
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         plugin = config.plugins["portal"]
         plugin.portal = portal  # type: ignore[attr-defined]
+        del portal  # the plugin lets go of the records once it has generated the pages
         plugin.shard = shard  # type: ignore[attr-defined]
+        plugin.spill = spill  # type: ignore[attr-defined]
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         notice = _DirtyNotice()
         logging.getLogger("mkdocs.commands.build").addFilter(notice)
@@ -108,6 +112,8 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     return target, plugin.site  # type: ignore[attr-defined]
 
 
@@ -158,7 +164,7 @@ def export(data_dir: Path, root: Path, out_dir: Path, config_file: Path | None =
         docs_dir = root / str((yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}).get("docs_dir", "docs"))
     site = generate(load_portal(data_dir, root, cache_dir=cache / "records"), cache=ChartCache(cache / "charts"),
                     handwritten=handwritten_pages(docs_dir))
-    files: dict[str, str | bytes] = dict(site.files)
+    files: dict[str, Content] = dict(site.files)
     docs = out_dir
     if config_file is not None:
         docs = out_dir / "docs"
@@ -174,7 +180,10 @@ def export(data_dir: Path, root: Path, out_dir: Path, config_file: Path | None =
     for path, content in files.items():
         dest = docs / path
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        if isinstance(content, Stored):
+            shutil.copyfile(content.path, dest)
+        else:
+            dest.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return len(files)
 
 

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from importlib.metadata import version
@@ -43,6 +44,34 @@ def digest(*parts: str | bytes) -> str:
     return out.hexdigest()
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A generated file kept in the cache folder instead of in memory, named by the key of what it was made from."""
+
+    path: Path
+    key: str
+
+
+Content = str | bytes | Stored  # what a generated file holds: text, bytes, or a file in the cache
+
+
+def content_bytes(content: Content) -> bytes:
+    """Return a generated file's bytes (text as UTF-8, a stored file read from the cache)."""
+    if isinstance(content, Stored):
+        return content.path.read_bytes()
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def content_digest(content: Content) -> str:
+    """Identify a generated file's content: the SHA-256 of its bytes, or for a stored file the key that made it.
+
+    A stored file is not read: its key already digests everything its bytes are made from.
+    """
+    if isinstance(content, Stored):
+        return f"key:{content.key}"
+    return hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).hexdigest()
+
+
 class Store:
     """One folder of cached files, each written whole or not at all; a folder of None caches nothing."""
 
@@ -62,17 +91,29 @@ class Store:
         """Tell whether a cached file exists."""
         return self.folder is not None and (self.folder / name).is_file()
 
-    def write(self, name: str, content: bytes) -> None:
-        """Store a file under a temporary name, then rename it, so a half-written file is never read."""
+    def write(self, name: str, content: bytes) -> bool:
+        """Store a file under a temporary name, then rename it, so a half-written file is never read; say if stored."""
         if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
+            return False
         tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(content)
             tmp.replace(self.folder / name)
         except OSError:
             tmp.unlink(missing_ok=True)  # a cache that cannot be written only makes the next run slower
+            return False
+        return True
+
+    def head(self, name: str, size: int) -> bytes | None:
+        """Return the first `size` bytes of a cached file, or None."""
+        if self.folder is None:
+            return None
+        try:
+            with (self.folder / name).open("rb") as file:
+                return file.read(size)
+        except OSError:
+            return None
 
 
 def pool(workers: int) -> ProcessPoolExecutor:

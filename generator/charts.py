@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from .cache import Store, code_version, digest, pool
+from .cache import Content, Store, Stored, code_version, digest, pool
 from .canvas import FONT_FAMILY, Canvas, MissingGlyphError, font
 from .formats import roc_year, value_label
 from .model import AgencyData, Budget, Indicator, Plan, Report
@@ -85,6 +85,19 @@ class Drawn:
 
     svg: bytes
     png: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A drawn chart as the site hands it on: SVG and PNG, each in memory or a file in the chart cache, and its size.
+
+    With a cache, a site of 10,000 pages does not hold its charts' gigabytes in memory: the engine copies the files.
+    """
+
+    svg: Content
+    png: Content
     width: int
     height: int
 
@@ -332,6 +345,9 @@ def _lengths(values: tuple[int | Decimal, ...], span: float, peak: int | Decimal
     return [max(float(v), 0.0) / top * span if top > 0 else 0.0 for v in values]
 
 
+_SVG_HEAD = 2048  # bytes of a drawn SVG that hold its opening <svg> tag and size
+
+
 def _svg_size(svg: bytes) -> tuple[int, int]:
     """Return an SVG's width and height in CSS pixels (it is sized in points)."""
     found = re.search(rb'<svg[^>]*? width="([\d.]+)pt" height="([\d.]+)pt"', svg)
@@ -382,20 +398,30 @@ class ChartCache:
     def __init__(self, folder: Path | None) -> None:
         self.store = Store(folder)
 
-    def get(self, key: str) -> Drawn | None:
-        """Return the cached drawing for `key`, or None."""
-        svg, png = self.store.read(f"{key}.svg"), self.store.read(f"{key}.png")
-        if svg is None or png is None:
+    def get(self, key: str) -> Kept | None:
+        """Return the cached drawing for `key` as files in the cache (only the SVG's opening is read), or None."""
+        if self.store.folder is None or not self.store.has(f"{key}.png"):
             return None
+        head = self.store.head(f"{key}.svg", _SVG_HEAD)
         try:
-            return Drawn(svg, png, *_svg_size(svg))
+            size = _svg_size(head or b"")
         except ValueError:
             return None
+        return Kept(*self._stored(key), *size)
 
-    def put(self, key: str, drawn: Drawn) -> None:
-        """Store a drawing (the PNG first: an SVG without its PNG is never taken for a hit)."""
-        self.store.write(f"{key}.png", drawn.png)
-        self.store.write(f"{key}.svg", drawn.svg)
+    def put(self, key: str, drawn: Drawn) -> Kept:
+        """Store a drawing (the PNG first: an SVG without its PNG is never taken for a hit); return where it is.
+
+        When the cache cannot be written, the drawing stays in memory.
+        """
+        if self.store.folder is None or not (self.store.write(f"{key}.png", drawn.png)
+                                             and self.store.write(f"{key}.svg", drawn.svg)):
+            return Kept(drawn.svg, drawn.png, drawn.width, drawn.height)
+        return Kept(*self._stored(key), drawn.width, drawn.height)
+
+    def _stored(self, key: str) -> tuple[Stored, Stored]:
+        assert self.store.folder is not None
+        return Stored(self.store.folder / f"{key}.svg", key), Stored(self.store.folder / f"{key}.png", key + "-png")
 
 
 class Drawing:
@@ -406,7 +432,7 @@ class Drawing:
         self.stats = DrawStats()
         self.keys = [chart.key() for chart in self.charts]
         self.key_of = {chart.file: key for chart, key in zip(self.charts, self.keys, strict=True)}
-        self.done: dict[str, Drawn] = {}
+        self.done: dict[str, Kept] = {}
         self.missing: dict[str, Chart] = {}
         for chart, key in zip(self.charts, self.keys, strict=True):
             if key in self.done or key in self.missing:
@@ -421,7 +447,7 @@ class Drawing:
         # Laying out is cheap, and finds a character the font lacks before any worker starts.
         self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[Drawn]]] = []
+        self.futures: list[Future[list[Kept]]] = []
         if not self.missing:
             return
         cached, missing = self.stats.cached, len(self.charts) - self.stats.cached
@@ -440,7 +466,7 @@ class Drawing:
         drawn = self.done.get(key)
         return Size(drawn.width, drawn.height) if drawn else Size(*self.sizes[key])
 
-    def finish(self) -> tuple[dict[str, Drawn], DrawStats]:
+    def finish(self) -> tuple[dict[str, Kept], DrawStats]:
         """Wait for the workers and return every drawing keyed by chart file, with what was drawn and cached."""
         try:
             self._collect(future.result() for future in self.futures)
@@ -457,7 +483,7 @@ class Drawing:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
-    def _collect(self, batches: Iterable[list[Drawn]]) -> None:
+    def _collect(self, batches: Iterable[list[Kept]]) -> None:
         keys = iter(self.missing)
         for count, drawn in enumerate((drawn for batch in batches for drawn in batch), 1):
             self.done[next(keys)] = drawn
@@ -465,12 +491,10 @@ class Drawing:
                 log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
 
 
-def _draw_many(charts: list[tuple[str, Chart]], cache_: ChartCache | None) -> list[Drawn]:
+def _draw_many(charts: list[tuple[str, Chart]], cache_: ChartCache | None) -> list[Kept]:
     """Draw charts and store each in the cache (in a worker, so the main process only writes pages)."""
     out = []
     for key, chart in charts:
         drawn = draw(chart)
-        if cache_:
-            cache_.put(key, drawn)
-        out.append(drawn)
+        out.append(cache_.put(key, drawn) if cache_ else Kept(drawn.svg, drawn.png, drawn.width, drawn.height))
     return out

@@ -22,6 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .assemble import load_portal, load_what_passes
+from .cache import Stored, content_digest
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
@@ -76,6 +77,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.site: Site | None = None
         self.portal: Portal | None = None  # set by `portal build`, which has loaded and checked the data already
         self.shard: Shard | None = None  # set by `portal build --shard`: write only this part's files
+        self.spill: Path | None = None  # set by `portal build`: where generated pages go, rather than memory
         self.digests: dict[str, str] = {}
         self.pages: list[File] = []
         self.started = time.monotonic()
@@ -92,7 +94,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
                 self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
                 self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "",
-                                     handwritten=handwritten_pages(Path(config.docs_dir)))
+                                     handwritten=handwritten_pages(Path(config.docs_dir)), spill=self.spill)
+                del portal  # the records are no longer needed: the engine renders from the generated files
         except PortalError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None
@@ -122,7 +125,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     def _start_preview(self, preview: Preview, config: MkDocsConfig) -> None:
         """Start afresh when what every page shows (settings, theme) changed since the last preview build."""
         assert self.site is not None
-        self.digests = {path: _digest(content) for path, content in self.site.files.items()}
+        self.digests = {path: content_digest(content) for path, content in self.site.files.items()}
         layout = _digest(json.dumps(_theme_state(config), ensure_ascii=False, default=str))
         if layout != preview.layout:
             preview.written.clear()
@@ -133,17 +136,18 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         preview.built = set()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add every generated page and chart as an in-memory file."""
+        """Add every generated page and chart: in memory, or (drawn charts) the file in the chart cache."""
         assert self.site is not None
         for path, content in self.site.files.items():
-            if PREVIEW is None:
-                files.append(File.generated(config, path, content=content))
-                continue
-            generated = _Generated.generated(config, path, content=content)
-            assert isinstance(generated, _Generated)
-            generated.modified = (
-                PREVIEW.written.get(path) != self.digests[path] or not os.path.exists(generated.abs_dest_path)
-            )
+            kind = File if PREVIEW is None else _Generated
+            if isinstance(content, Stored):
+                generated = kind.generated(config, path, abs_src_path=str(content.path))
+            else:
+                generated = kind.generated(config, path, content=content)
+            if PREVIEW is not None and isinstance(generated, _Generated):
+                generated.modified = (
+                    PREVIEW.written.get(path) != self.digests[path] or not os.path.exists(generated.abs_dest_path)
+                )
             files.append(generated)
         self.pages = list(files.documentation_pages())
         if self.shard is not None:  # a dirty build renders and copies only the files whose `is_modified` is true
@@ -174,6 +178,21 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         PREVIEW.contexts = contexts
         return nav
+
+    @event_priority(-100)  # after every other plugin has seen the page
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Let go of a page's Markdown once it is HTML: MkDocs would keep every page's source until the end.
+
+        Not None: MkDocs takes a page without Markdown for one not read yet, and gives it no title.
+        """
+        page.markdown = ""
+        return html
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Let go of a page's HTML once written: no other page shows it."""
+        page.content = None
+        return output
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
         """Note which pages this preview build renders."""

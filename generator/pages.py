@@ -14,13 +14,13 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata, search
-from .cache import digest
+from .cache import Content, Stored, content_bytes, content_digest, digest
 from .charts import (
     Chart,
     ChartCache,
     Drawing,
-    Drawn,
     DrawStats,
+    Kept,
     Size,
     breakdown_charts,
     budget_chart,
@@ -99,17 +99,36 @@ class NavEntry:
 class Site:
     """The generated tree: {path: content}, navigation, and which data file each page comes from."""
 
-    files: dict[str, str | bytes] = field(default_factory=dict)
+    files: dict[str, Content] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)
-    drawn: dict[str, Drawn] = field(default_factory=dict)
+    drawn: dict[str, Kept] = field(default_factory=dict)
     stats: DrawStats = field(default_factory=DrawStats)
     footer: dict[str, str] = field(default_factory=dict)  # who publishes, the licence, how recent the data are
     agencies: list[str] = field(default_factory=list)  # the agencies' ids, whose folders hold their pages
+    # `portal build` writes each page and dataset here as it is made, and the site keeps only where it is:
+    # a portal of 10,000 pages then does not hold its gigabyte of pages and data in memory for the engine.
+    spill: Path | None = None
 
     def pages(self) -> list[str]:
         """List the Markdown pages."""
         return [path for path in self.files if path.endswith(".md")]
+
+    def add(self, path: str, content: str | bytes) -> None:
+        """Add a generated file: in memory, or written to the spill folder when there is one."""
+        if self.spill is None:
+            self.files[path] = content
+            return
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self.spill / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files[path] = Stored(target, content_digest(data))
+
+    def text(self, path: str) -> str:
+        """Return a generated page's Markdown, wherever it is kept."""
+        content = self.files[path]
+        return content_bytes(content).decode("utf-8") if not isinstance(content, str) else content
 
 
 def _cite(env: jinja2.Environment, documents: str, page: str) -> str:
@@ -203,7 +222,7 @@ def _describe(portal: Portal, site: Site, site_url: str) -> list[_Agency]:
 class _AgencyPages:
     """What an agency contributes to the site: its pages, its navigation, and its part of the home page."""
 
-    files: dict[str, str | bytes]
+    files: dict[str, Content]
     nav: NavEntry
     home: dict[str, Any]
 
@@ -246,9 +265,12 @@ def _agency_key(agency: AgencyData, templates: str) -> str:
 
 def generate(
     portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None,
-    site_url: str = "", handwritten: Mapping[str, str] | None = None,
+    site_url: str = "", handwritten: Mapping[str, str] | None = None, spill: Path | None = None,
 ) -> Site:
-    """Render every page and chart of the portal into memory: describe charts, draw them, then write pages."""
+    """Render every page and chart of the portal: describe charts, draw them, then write pages.
+
+    The pages and data are kept in memory, or with `spill` written to that folder as they are made.
+    """
     env = memo.env if memo is not None and memo.env is not None else None
     if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
         env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes(),
@@ -257,7 +279,7 @@ def generate(
         memo.env = env
     env.globals["site_url"] = site_url.rstrip("/")  # citations give the full address of the page cited
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
-    site = Site()
+    site = Site(spill=spill)
     agencies = _describe(portal, site, str(env.globals["site_url"]))
     site.agencies = [a.data.id for a in agencies]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
@@ -271,7 +293,7 @@ def generate(
     finally:
         drawing.close()
     _publish_charts(site)
-    site.files[CHAPTERS_SCRIPT] = Path(__file__).with_name("chapters.js").read_text(encoding="utf-8")
+    site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
     _publish_search(env, site, agencies, handwritten or {})
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
@@ -302,21 +324,21 @@ def _write_pages(
     guide = [(Markup("開放資料"), Markup("opendata/index.md")), (Markup("更正紀錄"), Markup("corrections/index.md")),
              (Markup("搜尋"), Markup(search.PAGE))]
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
-    site.files["index.md"] = env.get_template("home.md.j2").render(agencies=home_agencies, guide=guide)
+    site.add("index.md", env.get_template("home.md.j2").render(agencies=home_agencies, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
     _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections([(a.data, a.figures) for a in agencies])
-    site.files["corrections/index.md"] = env.get_template("corrections.md.j2").render(
+    site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
-    )
+    ))
     site.nav.append(NavEntry(None, "corrections/index.md"))
 
 
 def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPages:
     """Render one agency's plans, reports and trend pages, with its navigation and home-page entry."""
     agency = a.data
-    own = Site(charts=site.charts)
+    own = Site(charts=site.charts, spill=site.spill)
     years: dict[int, list[str]] = {}
     for sourced in agency.plans:
         _plan_pages(env, own, a, sourced, years)
@@ -324,7 +346,7 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
         _report_page(env, own, a, sourced_report, years)
     extra = _trend_pages(env, own, a)
     index = f"{agency.id}/index.md"
-    own.files[index] = _agency_index(env, own, a, years)
+    own.add(index, _agency_index(env, own, a, years))
     nav = NavEntry(
         escape(agency.agency.name),
         children=[NavEntry("所有文件與指標", index)] + [
@@ -385,14 +407,15 @@ def _publish_search(
     env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str]
 ) -> None:
     """Add the search page and the search data: a shard per agency and one for the rest of the site."""
-    site.files[search.PAGE] = env.get_template("search.md.j2").render(
+    site.add(search.PAGE, env.get_template("search.md.j2").render(
         agencies=[{"id": a.data.id, "name": a.data.agency.name} for a in agencies]
-    )
-    site.nav.append(NavEntry("搜尋", search.PAGE))
-    pages = {path: content for path, content in site.files.items() if isinstance(content, str) and path.endswith(".md")}
-    site.files.update(search.shards(
-        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten
     ))
+    site.nav.append(NavEntry("搜尋", search.PAGE))
+    pages = ((path, site.text(path)) for path in site.pages())
+    for path, content in search.shards(
+        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten
+    ).items():
+        site.add(path, content)
 
 
 def heading(markdown: str) -> Markup:
@@ -407,9 +430,7 @@ def _agency_index(env: jinja2.Environment, own: Site, a: _Agency, years: dict[in
     here = agency.id
 
     def linked(path: str) -> tuple[Markup, Markup]:
-        text = own.files[path]
-        assert isinstance(text, str)
-        return heading(text), md_link(here, path.removesuffix("index.md"))
+        return heading(own.text(path)), md_link(here, path.removesuffix("index.md"))
 
     history = f"{budget_history_dir(agency)}/index.md"
     return env.get_template("agency.md.j2").render(
@@ -444,27 +465,28 @@ def _publish_data(
     for chart in site.charts.values():
         table = opendata.chart_table(chart)
         made[chart] = kept.get(chart) or (table.csv(), table.json())
-        site.files[table.path + ".csv"], site.files[table.path + ".json"] = made[chart]
+        site.add(table.path + ".csv", made[chart][0])
+        site.add(table.path + ".json", made[chart][1])
     if memo is not None:
         memo.chart_data = made
     tables = opendata.datasets(portal, judged)
     listed = []
     for table in tables:
         csv_bytes, json_bytes = table.csv(), table.json()
-        site.files[table.path + ".csv"] = csv_bytes
-        site.files[table.path + ".json"] = json_bytes
+        site.add(table.path + ".csv", csv_bytes)
+        site.add(table.path + ".json", json_bytes)
         listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
                        "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
     title = "施政透明網開放資料"
     publisher = "、".join(a.agency.name for a in portal.agencies)
     created = f"{updated}T00:00:00Z"
-    site.files["opendata/datapackage.json"] = opendata.json_bytes(
+    site.add("opendata/datapackage.json", opendata.json_bytes(
         opendata.package(tables, "transparency-portal", title, created)
-    )
-    site.files["opendata/catalog.jsonld"] = opendata.json_bytes(opendata.dcat(tables, publisher, title, updated))
-    site.files["opendata/index.md"] = env.get_template("opendata.md.j2").render(
+    ))
+    site.add("opendata/catalog.jsonld", opendata.json_bytes(opendata.dcat(tables, publisher, title, updated)))
+    site.add("opendata/index.md", env.get_template("opendata.md.j2").render(
         datasets=listed, updated=updated, license=opendata.LICENSE
-    )
+    ))
 
 
 def _plan_pages(
@@ -508,7 +530,7 @@ def _plan_pages(
             row_id=_row_ids(f for at in budget_lines(plan.budget) for f in at.figures()),
         )
     for path, text in pages.items():
-        site.files[path] = text
+        site.add(path, text)
         years.setdefault(plan.year, []).append(path)
 
 
@@ -552,7 +574,7 @@ def _report_page(
         return out
 
     path = f"{base}/index.md"
-    site.files[path] = env.get_template("report.md.j2").render(
+    site.add(path, env.get_template("report.md.j2").render(
         agency=agency.agency,
         report=report,
         name=report.name,
@@ -567,7 +589,7 @@ def _report_page(
         row_id=_row_ids(with_parts(top)),
         cite=_cite(env, f"《{report.source.document}》", f"{base}/"),
         root=root_of(base),
-    )
+    ))
     years.setdefault(report.span.year, []).append(path)
 
 
@@ -582,7 +604,7 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
             points = a.series[indicator.id]
             chart = site.charts.get(f"{base}/series.svg")
             path = f"{base}/index.md"
-            site.files[path] = env.get_template("indicator.md.j2").render(
+            site.add(path, env.get_template("indicator.md.j2").render(
                 agency=agency.agency, indicator=indicator, points=points,
                 points_linked=[(p, link(base, p.href)) for p in points],
                 through=points[-1].span.through if points else None,
@@ -591,25 +613,25 @@ def _trend_pages(env: jinja2.Environment, site: Site, a: _Agency) -> list[NavEnt
                 cite=_cite(env, chart.document if chart else "", f"{base}/"), root=root_of(base),
                 targets=[(j, md_link(base, f"{plan_dir(agency, j.plan)}/#goals")) for found in a.judged.values()
                          for j in found if j.measure.indicator == indicator.id],
-            )
+            ))
             pages.append(path)
             rows.append({"indicator": indicator, "latest": points[-1] if points else None,
                          "href": link(f"{agency.id}/indicators", f"{base}/")})
         newest = max((ps[-1].span for ps in a.series.values() if ps), default=None)
-        site.files[index] = env.get_template("indicators.md.j2").render(
+        site.add(index, env.get_template("indicators.md.j2").render(
             agency=agency.agency, rows=rows, through=newest.through if newest else None
-        )
+        ))
         nav.append(NavEntry("指標", children=[NavEntry(None, index), *(NavEntry(None, p) for p in pages)]))
     if a.budget_history:
         history, plans = a.budget_history, a.budget_history.plans
         base = budget_history_dir(agency)
         path = f"{base}/index.md"
-        site.files[path] = env.get_template("budget-history.md.j2").render(
+        site.add(path, env.get_template("budget-history.md.j2").render(
             agency=agency.agency, plans=plans, rows=history.rows, unit=history.unit,
             charts=[(chart, _relative(chart, base)) for chart in a.budget_charts],
             plan_pages=[(plan, md_link(base, f"{plan_dir(agency, plan)}/budget/")) for plan in plans],
             cite=_cite(env, "、".join(f"《{plan.source.document}》" for plan in plans), f"{base}/"),
             root=root_of(base),
-        )
+        ))
         nav.append(NavEntry(None, path))
     return nav

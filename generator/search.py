@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -177,14 +178,27 @@ def handwritten_pages(docs_dir: Path) -> dict[str, str]:
             for path in sorted(docs_dir.rglob("*.md")) if path.is_file()}
 
 
-@lru_cache(maxsize=1 << 16)  # bounded: a long preview session sees many versions of the pages edited
+# Each page's sections by (path, digest of its Markdown, weight): not the Markdown itself, which would keep
+# every page of a large portal in memory. Bounded: a long preview session sees many versions of a page.
+_SECTIONS: OrderedDict[tuple[str, str, float], tuple[Section, ...]] = OrderedDict()
+_SECTIONS_KEPT = 1 << 16
+
+
 def _sections_of(path: str, markdown: str, weight: float) -> tuple[Section, ...]:
     """Return a page's sections, remembered while the page is unchanged (a preview rebuilds only what changed)."""
-    return tuple(page_sections(path, markdown, weight))
+    key = (path, hashlib.sha256(markdown.encode("utf-8")).hexdigest(), weight)
+    found = _SECTIONS.get(key)
+    if found is None:
+        found = _SECTIONS[key] = tuple(page_sections(path, markdown, weight))
+        if len(_SECTIONS) > _SECTIONS_KEPT:
+            _SECTIONS.popitem(last=False)
+    else:
+        _SECTIONS.move_to_end(key)
+    return found
 
 
 def shards(
-    pages: Mapping[str, str], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str]
+    pages: Iterable[tuple[str, str]], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str]
 ) -> dict[str, str | bytes]:
     """Return the search files: one shard per agency, one for the rest of the site, and the list of shards.
 
@@ -195,7 +209,7 @@ def shards(
     names = {agency_id: name for agency_id, (name, _) in agencies.items()}
     grouped: dict[str, list[Section]] = {agency_id: [] for agency_id in agencies}
     grouped[SITE_SHARD] = []
-    for path, markdown in pages.items():
+    for path, markdown in pages:  # read one at a time: the pages may be kept on disk
         if path == PAGE:
             continue
         shard, weight = page_weight(path, names)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Content, content_digest
 from .errors import BuildError, UsageError
 
 MARKER = ".portal-shard.json"  # written into each part, read and left out by the merge
@@ -51,12 +52,11 @@ def write_marker(site_dir: Path, shard: Shard, digest: str) -> None:
     )
 
 
-def input_digest(files: Iterable[tuple[str, str | bytes]]) -> str:
+def input_digest(files: Iterable[tuple[str, Content]]) -> str:
     """Digest the generated tree a part was built from: the same data and code give the same digest."""
     total = hashlib.sha256()
-    for path, content in sorted(files):
-        total.update(path.encode("utf-8") + b"\0")
-        total.update(hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).digest())
+    for path, content in sorted(files, key=lambda file: file[0]):
+        total.update(path.encode("utf-8") + b"\0" + content_digest(content).encode("ascii") + b"\n")
     return total.hexdigest()
 
 

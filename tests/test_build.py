@@ -12,8 +12,11 @@ import yaml
 
 from conftest import FIXTURES, ROOT, copy_data, run_portal, write_config
 from generator.assemble import load_portal
+from generator.cache import Stored, content_bytes
+from generator.charts import ChartCache
 from generator.load import parse
 from generator.markup import with_unit
+from generator.pages import generate
 from generator.walk import plan_items, report_figures
 
 
@@ -151,6 +154,18 @@ def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> No
     assert tree(site) == {"index.html": b"old site"}
     # No staging folder is left behind; .cache holds the chart cache, which is kept on purpose.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "data", "mkdocs.yml", "site"]
+    # Nor the folder the generated pages were written to for the engine (it failed after they were written).
+    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["charts", "records"]
+
+
+def test_pages_written_to_disk_for_the_engine_are_the_pages_made_in_memory(tmp_path: Path) -> None:
+    portal = load_portal(FIXTURES / "periods", ROOT)
+    memory = generate(portal, updated="2023-11-14")
+    spilled = generate(portal, updated="2023-11-14", spill=tmp_path / "spill", cache=ChartCache(tmp_path / "charts"))
+    # Nothing generated is held in memory: pages and data are in the spill folder, charts in the chart cache.
+    assert [path for path, content in spilled.files.items() if not isinstance(content, Stored)] == []
+    assert {p: content_bytes(c) for p, c in spilled.files.items()} == {
+        p: content_bytes(c) for p, c in memory.files.items()}
 
 
 PAYLOAD = "<script>alert(1)</script> | *粗* [x](javascript:alert(1)) # 標 {: .x } <img src=x onerror=alert(1)> `c`"

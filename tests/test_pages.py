@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from generator.assemble import load_portal
+from generator.cache import content_bytes
 from generator.markup import amount_reading, escape, excerpt, roc_year, share, with_unit
 from generator.pages import Site, generate
 from generator.paths import link, md_link
@@ -43,8 +44,7 @@ def test_generated_files_match_golden_files(data: Path, golden: Path) -> None:
     """Every page, chart SVG, CSV and JSON file, byte for byte (PNG is checked by decoding it in test_charts)."""
     site = generate(load_portal(data, ROOT), updated="2023-11-14")
     made = {
-        path: content.encode("utf-8") if isinstance(content, str) else content
-        for path, content in site.files.items() if path.endswith(GOLDEN_KINDS)
+        path: content_bytes(content) for path, content in site.files.items() if path.endswith(GOLDEN_KINDS)
     }
     if os.environ.get("UPDATE_GOLDEN"):
         for path, content in made.items():
@@ -63,7 +63,7 @@ def test_every_json_file_parses_as_strict_json(site: Site) -> None:
     documents = [path for path in site.files if path.endswith((".json", ".jsonld"))]
     assert len(documents) == 39  # 36 datasets and charts, the search shards of the agency and the site, their list
     for path in documents:
-        assert isinstance(json.loads(site.files[path], parse_constant=refuse), dict), path
+        assert isinstance(json.loads(content_bytes(site.files[path]), parse_constant=refuse), dict), path
 
 
 def test_every_chart_is_generated(site: Site) -> None:
