@@ -51,13 +51,13 @@ def _project(name: str, data: Path | None) -> Path:
 class Server:
     """A `portal serve` process and what it prints."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *options: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "serve", "-a", f"127.0.0.1:{self.port}"], cwd=folder,
+            [sys.executable, "-m", "generator.cli", "serve", "-a", f"127.0.0.1:{self.port}", *options], cwd=folder,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.wait_built()
@@ -84,6 +84,15 @@ class Server:
                 pass
             time.sleep(0.02)
         raise RuntimeError(f"{path} never showed {wanted}")
+
+    def peak_mib(self) -> float:
+        """Return the server's peak resident memory so far (Linux), in MiB, or 0 where it cannot be read."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="ascii")
+        except OSError:
+            return 0.0
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        return int(found[1]) / 1024 if found else 0.0
 
     def close(self) -> None:
         """Stop the server."""

@@ -9,7 +9,8 @@ In one run on the same SYNTHETIC portal (bench/synth.py, under .cache/bench-scal
 3. the same site built as two parts at once (`portal build --shard 1/2` and `2/2` in parallel, one per core),
    then `portal merge`, checked byte for byte against the one-process build;
 4. plain MkDocs on the same pages (`portal export` output, charts drawn, no plugins): the engine's floor;
-5. `portal serve`: edit-to-preview of one figure, the first build of the server;
+5. `portal serve`: edit-to-preview of one figure, the first build of the server; the same with
+   `portal serve --agency` (only the edited agency's pages);
 6. the search data a visitor downloads: the agency's shard plus the site's, gzip-compressed.
 
 Each process's peak memory is the largest resident size of it and its workers. The load average is
@@ -111,8 +112,8 @@ def _search_bytes(site: Path) -> dict[str, int]:
     }
 
 
-def _preview(folder: Path, report: Path, page: str, edits: int) -> dict[str, Any]:
-    server = Server(folder)
+def _preview(folder: Path, report: Path, page: str, edits: int, *options: str) -> dict[str, Any]:
+    server = Server(folder, *options)
     try:
         times = []
         for step in range(edits):
@@ -120,9 +121,10 @@ def _preview(folder: Path, report: Path, page: str, edits: int) -> dict[str, Any
             saved = time.monotonic()
             times.append(server.until(page, quote, limit=600) - saved)
             said = server.wait_built()
+        peak = server.peak_mib()
     finally:
         server.close()
-    return {"first": server.first, "times": times, "said": said}
+    return {"first": server.first, "times": times, "said": said, "mib": peak}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,17 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     page = f"synth-001/reports/{report.stem}/"
     preview = _preview(folder, report, page, args.edits)
     print(f"preview {preview}", flush=True)
+    scoped = _preview(folder, report, page, args.edits, "--agency", report.parent.parent.name)
+    print(f"preview of one agency {scoped}", flush=True)
     load_after = os.getloadavg()
     _write(args, pages, cold, warm, edited, part_results, parallel, merge, identical, plain, search, preview,
-           (load_before, load_after))
+           scoped, (load_before, load_after))
     return 0
 
 
 def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: dict[str, float],
            edited: dict[str, float], parts: list[dict[str, float]], parallel: float, merge: dict[str, float],
            identical: bool, plain: dict[str, float], search: dict[str, int], preview: dict[str, Any],
-           load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
-    peak = max(cold["mib"], warm["mib"], edited["mib"], *(p["mib"] for p in parts), merge["mib"])
+           scoped: dict[str, Any], load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    peak = max(cold["mib"], warm["mib"], edited["mib"], *(p["mib"] for p in parts), merge["mib"], preview["mib"],
+               scoped["mib"])
     median = statistics.median(preview["times"])
     rows = [
         ("cold build (no cache), one process", f"{cold['seconds']:.1f} s", "target ≤ 60 s",
@@ -186,9 +191,13 @@ def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: d
         ("plain MkDocs on the same pages (floor)", f"{plain['seconds']:.1f} s", "", f"peak {plain['mib']:.0f} MiB"),
         ("`portal serve` edit to preview (median)", f"{median:.1f} s", "target ≤ 3 s",
          " / ".join(f"{t:.1f}" for t in preview["times"]) + f"; first build of the server {preview['first']:.0f} s"),
+        ("`portal serve --agency synth-001` edit to preview (median)", f"{statistics.median(scoped['times']):.1f} s",
+         "target ≤ 3 s", " / ".join(f"{t:.1f}" for t in scoped["times"])
+         + f"; first build of the server {scoped['first']:.0f} s"),
         ("peak memory of any process", f"{peak:.0f} MiB", "target ≤ 1,024 MiB",
-         f"cold {cold['mib']:.0f}, warm {warm['mib']:.0f}, parts "
-         + " / ".join(f"{p['mib']:.0f}" for p in parts) + ", serve not measured"),
+         f"cold {cold['mib']:.0f}, warm {warm['mib']:.0f}, one report changed {edited['mib']:.0f}, parts "
+         + " / ".join(f"{p['mib']:.0f}" for p in parts) + f", merge {merge['mib']:.0f}, plain MkDocs "
+         f"{plain['mib']:.0f}, serve {preview['mib']:.0f}, serve --agency {scoped['mib']:.0f}"),
         ("search data to search one agency (gzip)",
          f"{(search['agency_max_gzip'] + search['site_gzip']) / 1e6:.3f} MB", "target ≤ 2 MB",
          f"largest agency shard {search['agency_max_gzip']:,} B gzip ({search['agency_max_bytes']:,} B raw), "
@@ -204,6 +213,7 @@ def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: d
         "| measurement | result | target | notes |", "| --- | --- | --- | --- |",
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows), "",
         f"`portal serve` said after the last edit: {preview['said']}", "",
+        f"`portal serve --agency` said after the last edit: {scoped['said']}", "",
     ]
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     notes = old[old.index("## Reading the numbers"):] if "## Reading the numbers" in old else ""

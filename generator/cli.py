@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help="在本機預覽網站，修改 YAML 後自動重新整理")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="位址與埠（預設 127.0.0.1:8000）")
     serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="網站引擎：mkdocs（預設）或 properdocs")
+    serve.add_argument("--agency", action="append", default=[], metavar="機關代號",
+                       help="只預覽這個機關（可重複）：大型入口網站存檔後也在幾秒內更新；其他機關不讀取、不檢查")
     export = commands.add_parser("export", parents=[common], help="把產生的頁面與圖表寫成一般檔案（給其他網站產生器）")
     export.add_argument("out_dir", help="輸出資料夾（不可在 data/ 或 content/ 之內）")
     export.add_argument("--data", default="data", help="資料資料夾（預設 data）")
@@ -190,7 +192,7 @@ def serve(run: _Run) -> int:
     from .build import use_engine
 
     use_engine(run.args.engine)
-    serve_site(run.config(), run.args.dev_addr, lambda message: print(message, flush=True))
+    serve_site(run.config(), run.args.dev_addr, lambda message: print(message, flush=True), run.args.agency)
     return EXIT_OK
 
 

@@ -1,7 +1,7 @@
 """Show staff what is left to do while they draft: the problems page and the banner of `portal serve`."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -38,11 +38,11 @@ def status(problems: Iterable[Problem]) -> Status:
     return Status(len(errors), len(found) - len(errors), len({p.file for p in found}))
 
 
-def preview_files(problems: list[Problem], root: Path) -> dict[str, str]:
+def preview_files(problems: list[Problem], root: Path, only: Sequence[str] = ()) -> dict[str, str]:
     """Return the problems page, a draft page for each file with problems, and the banner script."""
     files = {draft_path(f): page for f in sorted({p.file for p in problems}) if (page := draft_page(f, root))}
-    return {PROBLEMS_PAGE: problems_page(problems, root, set(files)), BANNER_SCRIPT: banner_script(status(problems)),
-            **files}
+    return {PROBLEMS_PAGE: problems_page(problems, root, set(files), only),
+            BANNER_SCRIPT: banner_script(status(problems)), **files}
 
 
 def draft_path(file: str) -> str:
@@ -86,7 +86,9 @@ def _outline(node: object) -> str:
     return escape(visible(str(node)))
 
 
-def problems_page(problems: list[Problem], root: Path, drafts: set[str] | None = None) -> str:
+def problems_page(
+    problems: list[Problem], root: Path, drafts: set[str] | None = None, only: Sequence[str] = ()
+) -> str:
     """Write the page that lists every mistake and every unfilled field, each at its line of YAML."""
     found = sorted(set(problems))
     counts = status(found)
@@ -95,6 +97,10 @@ def problems_page(problems: list[Problem], root: Path, drafts: set[str] | None =
         "# 資料問題", "",
         "這一頁只在本機預覽（portal serve）出現，每次存檔後自動更新；正式建置的網站沒有這一頁。", "",
     ]
+    if only:
+        lines += [f"本預覽只含機關 {'、'.join(f'`{agency}`' for agency in only)}（portal serve --agency）："
+                  "其他機關的資料沒有讀取也沒有檢查，首頁與開放資料也只列出這些機關。"
+                  "正式建置前，請用 portal check 檢查全部資料。", ""]
     if not found:
         lines += ["資料沒有問題，`portal build` 可以建置網站。", ""]
         return "\n".join(lines)

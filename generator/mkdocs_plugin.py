@@ -54,6 +54,7 @@ class Preview:
     rebuilt: int = 0  # how many pages the last build rendered
     problems: int = 0  # how many problems the data had at the last build
     memo: Memo = field(default_factory=Memo)  # each agency's pages, kept while its records are unchanged
+    agencies: tuple[str, ...] = ()  # `portal serve --agency`: preview only these agencies (all when empty)
 
 
 # Set by `portal serve`. MkDocs makes a new plugin for every rebuild, so the state lives here.
@@ -112,11 +113,12 @@ class PortalPlugin(BasePlugin[PortalConfig]):
 
     def _draft(self, root: Path, cache: Path, config: MkDocsConfig) -> Site:
         """Generate what passes its checks, plus the problems page and banner of the preview."""
-        portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records")
         assert PREVIEW is not None
+        portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records",
+                                            agencies=PREVIEW.agencies)
         site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "",
                         handwritten=handwritten_pages(Path(config.docs_dir)))
-        site.files.update(preview_files(problems, root))
+        site.files.update(preview_files(problems, root, PREVIEW.agencies))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
         config.extra_javascript.append(BANNER_SCRIPT)
         PREVIEW.problems = len(problems)

@@ -133,3 +133,11 @@ def test_a_special_file_with_problems_does_not_hang_the_problems_page(tmp_path: 
     os.mkfifo(tmp_path / "x.yml")  # a FIFO is reported by the loader; the page must not wait on reading it
     page = problems_page([Problem("x.yml", 1, 1, "", "不是一般檔案")], tmp_path)
     assert "<code>x&#46;yml&#58;1&#58;1</code> 不是一般檔案</p></li>" in page
+
+
+def test_serve_refuses_an_agency_that_is_not_there_in_chinese(tmp_path: Path) -> None:
+    config = write_config(tmp_path, copy_data(FIXTURES / "minimal", tmp_path / "data"))
+    result = run_portal("-f", str(config), "serve", "-a", "127.0.0.1:0", "--agency", "kcg-ethic")
+    assert (result.returncode, result.stderr) == (
+        2, "找不到機關「kcg-ethic」：data/kcg-ethic/agency.yml 不存在。可預覽的機關代號：demo\n"
+    )

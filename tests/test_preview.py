@@ -5,6 +5,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,20 @@ def test_a_rebuild_after_an_edit_equals_a_preview_built_afresh(
         assert preview.memo.agencies["demo"][1] is generated  # not rendered again
     else:
         assert 0 < rebuilt < mkdocs_plugin.PREVIEW.rebuilt  # fewer pages were rendered than in a full build
+
+
+def test_a_preview_of_one_agency_reads_and_shows_only_that_agency(
+    preview: mkdocs_plugin.Preview, tmp_path: Path
+) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    (data / "other").mkdir()
+    (data / "other" / "agency.yml").write_text("name: [\n", encoding="utf-8")  # would be a problem if it were read
+    config = write_config(tmp_path, data)
+    mkdocs_plugin.PREVIEW = replace(preview, agencies=("demo",))
+    _build(config, tmp_path / "site")
+    assert sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir() and p.name in ("demo", "other")) == [
+        "demo"]
+    problems = (tmp_path / "site" / "problems" / "index.html").read_text(encoding="utf-8")
+    assert ("<p>本預覽只含機關 <code>demo</code>（portal serve --agency）：其他機關的資料沒有讀取也沒有檢查，"
+            "首頁與開放資料也只列出這些機關。正式建置前，請用 portal check 檢查全部資料。</p>") in problems
+    assert "資料沒有問題" in problems
