@@ -28,6 +28,7 @@ from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
 from .model import Portal
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Memo, NavEntry, Site, generate
+from .rawhtml import NAME as RAW_TABLES
 from .search import handwritten_pages
 from .shards import Shard
 from .vocabulary import load_search_dictionary
@@ -104,6 +105,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             load_search_dictionary()
         config.extra_javascript.extend(SCRIPTS)
         config.markdown_extensions.extend(e for e in MARKDOWN_EXTENSIONS if e not in config.markdown_extensions)
+        # The generated tables pass through Markdown whole (half of MkDocs' time on a large portal went there).
+        config.markdown_extensions.append(RAW_TABLES)
         config.extra["portal_footer"] = self.site.footer  # theme/partials/copyright.html shows it on every page
         handwritten: list[Any] = list(config.nav or [])
         config.nav = [entry.to_mkdocs() for entry in self.site.nav] + handwritten

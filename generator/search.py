@@ -109,7 +109,7 @@ def _anchors(markdown: str) -> list[str]:
             yield str(token["id"])
             yield from flatten(token["children"])
 
-    return list(flatten(converter.toc_tokens))
+    return list(flatten(getattr(converter, "toc_tokens", [])))  # set by the toc extension
 
 
 def page_sections(path: str, markdown: str, weight: float) -> list[Section]:
