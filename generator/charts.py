@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -418,6 +418,17 @@ class ChartCache:
                                              and self.store.write(f"{key}.svg", drawn.svg)):
             return Kept(drawn.svg, drawn.png, drawn.width, drawn.height)
         return Kept(*self._stored(key), drawn.width, drawn.height)
+
+    def table(self, key: str, csv: Callable[[], bytes], json_: Callable[[], bytes]) -> tuple[Content, Content]:
+        """Return a chart's numbers (CSV, JSON) stored under `key`, making and storing the ones not there yet."""
+        return self._kept(f"{key}.csv", csv), self._kept(f"{key}.json", json_)
+
+    def _kept(self, name: str, make: Callable[[], bytes]) -> Content:
+        if self.store.folder is None:
+            return make()
+        if self.store.has(name) or self.store.write(name, make()):
+            return Stored(self.store.folder / name, name)
+        return make()  # the cache cannot be written: kept in memory
 
     def _stored(self, key: str) -> tuple[Stored, Stored]:
         assert self.store.folder is not None

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata, search
-from .cache import Content, Stored, content_bytes, content_digest, digest
+from .cache import Content, Stored, code_version, content_bytes, content_digest, digest
 from .charts import (
     Chart,
     ChartCache,
@@ -114,9 +114,9 @@ class Site:
         """List the Markdown pages."""
         return [path for path in self.files if path.endswith(".md")]
 
-    def add(self, path: str, content: str | bytes) -> None:
+    def add(self, path: str, content: Content) -> None:
         """Add a generated file: in memory, or written to the spill folder when there is one."""
-        if self.spill is None:
+        if self.spill is None or isinstance(content, Stored):
             self.files[path] = content
             return
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -243,7 +243,7 @@ class Memo:
     """Each agency's pages from the last generation, reused while its records are unchanged (for `portal serve`)."""
 
     agencies: dict[str, tuple[str, _AgencyPages]] = field(default_factory=dict)
-    chart_data: dict[Chart, tuple[bytes, bytes]] = field(default_factory=dict)  # each chart's CSV and JSON
+    chart_data: dict[Chart, tuple[Content, Content]] = field(default_factory=dict)  # each chart's CSV and JSON
     env: jinja2.Environment | None = None  # with its templates compiled (Jinja reloads one that was edited)
 
 
@@ -288,7 +288,7 @@ def generate(
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {})
+        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {}, cache)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
@@ -301,7 +301,7 @@ def generate(
 
 def _write_pages(
     env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None,
-    handwritten: Mapping[str, str],
+    handwritten: Mapping[str, str], cache: ChartCache | None = None,
 ) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     home_agencies = []
@@ -326,7 +326,7 @@ def _write_pages(
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
     site.add("index.md", env.get_template("home.md.j2").render(agencies=home_agencies, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo)
+    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo, cache)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections([(a.data, a.figures) for a in agencies])
     site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
@@ -457,13 +457,16 @@ def _publish_charts(site: Site) -> None:
 
 def _publish_data(
     env: jinja2.Environment, site: Site, portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]],
-    updated: str, memo: Memo | None = None,
+    updated: str, memo: Memo | None = None, cache: ChartCache | None = None,
 ) -> None:
     """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
     kept = memo.chart_data if memo is not None else {}
-    made: dict[Chart, tuple[bytes, bytes]] = {}
+    made: dict[Chart, tuple[Content, Content]] = {}
+    data_code = code_version(("opendata",), ())
     for chart in site.charts.values():
         table = opendata.chart_table(chart)
+        if chart not in kept and cache is not None:  # stored beside the drawing, written once
+            kept[chart] = cache.table(digest(chart.key(), chart.file, data_code), table.csv, table.json)
         made[chart] = kept.get(chart) or (table.csv(), table.json())
         site.add(table.path + ".csv", made[chart][0])
         site.add(table.path + ".json", made[chart][1])
