@@ -294,7 +294,7 @@ def generate(
         drawing.close()
     _publish_charts(site)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
-    _publish_search(env, site, agencies, handwritten or {})
+    _publish_search(env, site, agencies, handwritten or {}, memo is not None)
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 
@@ -404,7 +404,7 @@ def _latest_targets(a: _Agency) -> list[Judged]:
 
 
 def _publish_search(
-    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str]
+    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str], remember: bool
 ) -> None:
     """Add the search page and the search data: a shard per agency and one for the rest of the site."""
     site.add(search.PAGE, env.get_template("search.md.j2").render(
@@ -413,7 +413,8 @@ def _publish_search(
     site.nav.append(NavEntry("搜尋", search.PAGE))
     pages = ((path, site.text(path)) for path in site.pages())
     for path, content in search.shards(
-        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten
+        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten,
+        remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
     ).items():
         site.add(path, content)
 
@@ -462,7 +463,7 @@ def _publish_data(
     """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
     kept = memo.chart_data if memo is not None else {}
     made: dict[Chart, tuple[Content, Content]] = {}
-    data_code = code_version(("opendata",), ())
+    data_code = code_version(("opendata", "formats"), ())  # the table; the chart's own code is in its key
     for chart in site.charts.values():
         table = opendata.chart_table(chart)
         if chart not in kept and cache is not None:  # stored beside the drawing, written once

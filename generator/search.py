@@ -184,8 +184,10 @@ _SECTIONS: OrderedDict[tuple[str, str, float], tuple[Section, ...]] = OrderedDic
 _SECTIONS_KEPT = 1 << 16
 
 
-def _sections_of(path: str, markdown: str, weight: float) -> tuple[Section, ...]:
+def _sections_of(path: str, markdown: str, weight: float, remember: bool) -> tuple[Section, ...]:
     """Return a page's sections, remembered while the page is unchanged (a preview rebuilds only what changed)."""
+    if not remember:
+        return tuple(page_sections(path, markdown, weight))
     key = (path, hashlib.sha256(markdown.encode("utf-8")).hexdigest(), weight)
     found = _SECTIONS.get(key)
     if found is None:
@@ -198,7 +200,8 @@ def _sections_of(path: str, markdown: str, weight: float) -> tuple[Section, ...]
 
 
 def shards(
-    pages: Iterable[tuple[str, str]], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str]
+    pages: Iterable[tuple[str, str]], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str],
+    remember: bool = True,
 ) -> dict[str, str | bytes]:
     """Return the search files: one shard per agency, one for the rest of the site, and the list of shards.
 
@@ -213,9 +216,9 @@ def shards(
         if path == PAGE:
             continue
         shard, weight = page_weight(path, names)
-        grouped[shard].extend(_sections_of(path, markdown, weight))
+        grouped[shard].extend(_sections_of(path, markdown, weight, remember))
     for path, markdown in handwritten.items():
-        grouped[SITE_SHARD].extend(_sections_of(path, markdown, PAGE_WEIGHT))
+        grouped[SITE_SHARD].extend(_sections_of(path, markdown, PAGE_WEIGHT, remember))
     files: dict[str, str | bytes] = {}
     listed = []
     for shard, sections in grouped.items():
