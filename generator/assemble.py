@@ -22,7 +22,7 @@ from .validate import KINDS, check_record, check_serves, read_document
 log = logging.getLogger("generator")
 # Check files in worker processes only when there are enough of them to pay for starting the workers.
 PARALLEL_FROM = 100
-_AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # an agency's folder under data/
 
 
 def load_portal(
@@ -160,7 +160,7 @@ def _load_portal(
             continue  # .DS_Store, .gitkeep and the like
         if only and entry.name not in only:
             continue
-        if not entry.is_dir() or entry.is_symlink() or not _AGENCY_ID.fullmatch(entry.name):
+        if not entry.is_dir() or entry.is_symlink() or not AGENCY_ID.fullmatch(entry.name):
             problems.append(Problem(shown(entry), 1, 1, "", _misplaced_message()))
             continue
         agency_file = entry / "agency.yml"

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .assemble import load_portal
+from .assemble import AGENCY_ID, load_portal
 from .cache import Content, Stored, cache_dir
 from .charts import ChartCache
 from .errors import BuildError, UsageError
@@ -230,6 +230,9 @@ def serve(config_file: Path, dev_addr: str, announce: Callable[[str], None], age
     data = data_dir_of(config_file)
     chosen = tuple(dict.fromkeys(agencies))
     for agency in chosen:
+        if not AGENCY_ID.fullmatch(agency):  # not echoed: it could hold anything, a terminal escape included
+            raise UsageError("--agency 後面要寫機關代號，也就是 data/ 裡機關資料夾的名稱"
+                             "（只用小寫英文、數字與 -，例如 kcg-ethics）")
         if not (data / agency / "agency.yml").is_file():
             known = sorted(p.parent.name for p in data.glob("*/agency.yml"))
             shown = "、".join(known[:10]) + (f" 等 {len(known)} 個" if len(known) > 10 else "")

@@ -141,3 +141,12 @@ def test_serve_refuses_an_agency_that_is_not_there_in_chinese(tmp_path: Path) ->
     assert (result.returncode, result.stderr) == (
         2, "找不到機關「kcg-ethic」：data/kcg-ethic/agency.yml 不存在。可預覽的機關代號：demo\n"
     )
+
+
+@pytest.mark.parametrize("agency", ["../data", "KCG", "\x1b[31mred"])
+def test_serve_refuses_what_cannot_be_an_agency_id_without_echoing_it(tmp_path: Path, agency: str) -> None:
+    config = write_config(tmp_path, copy_data(FIXTURES / "minimal", tmp_path / "data"))
+    result = run_portal("-f", str(config), "serve", "-a", "127.0.0.1:0", "--agency", agency)
+    assert (result.returncode, result.stderr) == (
+        2, "--agency 後面要寫機關代號，也就是 data/ 裡機關資料夾的名稱（只用小寫英文、數字與 -，例如 kcg-ethics）\n"
+    )
