@@ -63,12 +63,13 @@ def content_bytes(content: Content) -> bytes:
 
 
 def content_digest(content: Content) -> str:
-    """Identify a generated file's content: the SHA-256 of its bytes, or for a stored file the key that made it.
+    """Identify a generated file's content: the SHA-256 of its bytes, or for a stored file its key.
 
-    A stored file is not read: its key already digests everything its bytes are made from.
+    A stored file is not read: its key digests everything its bytes are made from (a drawn chart), or is the
+    SHA-256 of its bytes (a page written to disk by `Site.add`), so the same page has the same digest either way.
     """
     if isinstance(content, Stored):
-        return f"key:{content.key}"
+        return content.key
     return hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).hexdigest()
 
 
