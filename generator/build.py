@@ -9,13 +9,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .assemble import AGENCY_ID, load_portal
-from .cache import Content, Stored, cache_dir
+from .cache import Content, Stored, cache_dir, pool
 from .charts import ChartCache
 from .errors import BuildError, UsageError
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Site, generate
@@ -83,38 +84,52 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
     epoch = source_date_epoch(root)
     if epoch:
         os.environ["SOURCE_DATE_EPOCH"] = epoch
-    target = Path(site_dir or load_config(str(config_file)).site_dir).resolve()
-    portal = load_portal(data_dir_of(config_file), root, cache_dir=cache_dir(root) / "records")  # before any write
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    settings = load_config(str(config_file))
+    target = Path(site_dir or settings.site_dir).resolve()
     cache_dir(root).mkdir(parents=True, exist_ok=True)
     spill = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir(root)))  # the generated pages, for the engine
     try:
-        config = load_config(str(config_file), site_dir=str(staging), strict=True)
-        plugin = config.plugins["portal"]
-        plugin.portal = portal  # type: ignore[attr-defined]
-        del portal  # the plugin lets go of the records once it has generated the pages
-        plugin.shard = shard  # type: ignore[attr-defined]
-        plugin.spill = spill  # type: ignore[attr-defined]
-        logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        notice = _DirtyNotice()
-        logging.getLogger("mkdocs.commands.build").addFilter(notice)
+        # Load, check and generate before any write to the site (a data error stops here), in a child process:
+        # its memory (every record, every page's Markdown) is given back before MkDocs starts.
+        with pool(1) as child:
+            try:
+                site = child.submit(_generate_site, data_dir_of(config_file), root, settings.site_url or "",
+                                    Path(settings.docs_dir), spill).result()
+            except BrokenProcessPool:
+                raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
         try:
-            mkdocs_build(config, dirty=shard is not None)
-        except (Abort, ConfigurationError, PluginError) as exc:
-            raise BuildError(str(exc)) from None
-        finally:
-            logging.getLogger("mkdocs.commands.build").removeFilter(notice)
-        if shard is not None:
-            write_marker(staging, shard, input_digest(plugin.site.files.items()))  # type: ignore[attr-defined]
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            config = load_config(str(config_file), site_dir=str(staging), strict=True)
+            plugin = config.plugins["portal"]
+            plugin.site = site  # type: ignore[attr-defined]
+            plugin.shard = shard  # type: ignore[attr-defined]
+            logging.getLogger("mkdocs").setLevel(logging.WARNING)
+            notice = _DirtyNotice()
+            logging.getLogger("mkdocs.commands.build").addFilter(notice)
+            try:
+                mkdocs_build(config, dirty=shard is not None)
+            except (Abort, ConfigurationError, PluginError) as exc:
+                raise BuildError(str(exc)) from None
+            finally:
+                logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+            if shard is not None:
+                write_marker(staging, shard, input_digest(site.files.items()))
+            _swap(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return target, plugin.site  # type: ignore[attr-defined]
+    return target, site
+
+
+def _generate_site(data_dir: Path, root: Path, site_url: str, docs_dir: Path, spill: Path) -> Site:
+    """Load and check every record, then write the site's pages and data into `spill` (run in a child process)."""
+    cache = cache_dir(root)
+    portal = load_portal(data_dir, root, cache_dir=cache / "records")
+    return generate(portal, cache=ChartCache(cache / "charts"), site_url=site_url,
+                    handwritten=handwritten_pages(docs_dir), spill=spill)
 
 
 def merge_parts(parts: list[Path], target: Path) -> int:

@@ -61,6 +61,10 @@ class DataError(PortalError):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        """Rebuild from the problems when sent from the process that checked the data."""
+        return DataError, (self.problems,)
+
     def report(self) -> str:
         """Return the problems as lines plus a one-line summary in Traditional Chinese."""
         mistakes = [p for p in self.problems if not p.todo]

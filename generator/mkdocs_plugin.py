@@ -26,7 +26,6 @@ from .cache import Stored, content_digest
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
-from .model import Portal
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Memo, NavEntry, Site, generate
 from .rawhtml import NAME as RAW_TABLES
 from .search import handwritten_pages
@@ -76,10 +75,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     """Load and check the records, then add their pages and navigation to the build."""
 
     def __init__(self) -> None:
-        self.site: Site | None = None
-        self.portal: Portal | None = None  # set by `portal build`, which has loaded and checked the data already
+        self.site: Site | None = None  # set by `portal build`, which has generated it in a child process
         self.shard: Shard | None = None  # set by `portal build --shard`: write only this part's files
-        self.spill: Path | None = None  # set by `portal build`: where generated pages go, rather than memory
         self.digests: dict[str, str] = {}
         self.pages: list[File] = []
         self.started = time.monotonic()
@@ -92,12 +89,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         try:
             if PREVIEW is not None:
                 self.site = self._draft(root, cache, config)
-            else:
-                portal = self.portal or load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
-                self.portal = None  # `mkdocs serve` must read the data again on the next rebuild
+            elif self.site is None:  # `mkdocs build` or `mkdocs serve` run directly: generate here, in memory
+                portal = load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
                 self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "",
-                                     handwritten=handwritten_pages(Path(config.docs_dir)), spill=self.spill)
-                del portal  # the records are no longer needed: the engine renders from the generated files
+                                     handwritten=handwritten_pages(Path(config.docs_dir)))
         except PortalError as exc:
             # `mkdocs build/serve` have no other way to show staff what to fix.
             raise PluginError("資料有誤，無法建置網站 (data errors):\n" + exc.report()) from None

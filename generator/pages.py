@@ -411,11 +411,10 @@ def _publish_search(
         agencies=[{"id": a.data.id, "name": a.data.agency.name} for a in agencies]
     ))
     site.nav.append(NavEntry("搜尋", search.PAGE))
-    pages = ((path, site.text(path)) for path in site.pages())
     for path, content in search.shards(
-        pages, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies}, handwritten,
-        remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
-    ).items():
+        site.pages(), site.text, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies},
+        handwritten, remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
+    ):
         site.add(path, content)
 
 

@@ -7,7 +7,7 @@ import html
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,28 +200,29 @@ def _sections_of(path: str, markdown: str, weight: float, remember: bool) -> tup
 
 
 def shards(
-    pages: Iterable[tuple[str, str]], agencies: Mapping[str, tuple[str, set[str]]], handwritten: Mapping[str, str],
-    remember: bool = True,
-) -> dict[str, str | bytes]:
-    """Return the search files: one shard per agency, one for the rest of the site, and the list of shards.
+    paths: Iterable[str], read: Callable[[str], str], agencies: Mapping[str, tuple[str, set[str]]],
+    handwritten: Mapping[str, str], remember: bool = True,
+) -> Iterator[tuple[str, str]]:
+    """Yield the search files: one shard per agency, one for the rest of the site, then the list of shards.
 
-    `agencies` maps each agency's id to its name and vocabulary. A shard holds its sections (address,
-    heading, the headings above, the text) with their weight, and the words a query is split into: the
-    Traditional Chinese words of its text and the agency's own vocabulary.
+    `read` gives a generated page's Markdown, and `agencies` maps each agency's id to its name and vocabulary.
+    A shard holds its sections (address, heading, the headings above, the text) with their weight, and the
+    words a query is split into: the Traditional Chinese words of its text and the agency's own vocabulary.
+    One shard is made at a time, so only one agency's sections are ever held.
     """
     names = {agency_id: name for agency_id, (name, _) in agencies.items()}
-    grouped: dict[str, list[Section]] = {agency_id: [] for agency_id in agencies}
+    grouped: dict[str, list[tuple[str, float]]] = {agency_id: [] for agency_id in agencies}
     grouped[SITE_SHARD] = []
-    for path, markdown in pages:  # read one at a time: the pages may be kept on disk
-        if path == PAGE:
-            continue
-        shard, weight = page_weight(path, names)
-        grouped[shard].extend(_sections_of(path, markdown, weight, remember))
-    for path, markdown in handwritten.items():
-        grouped[SITE_SHARD].extend(_sections_of(path, markdown, PAGE_WEIGHT, remember))
-    files: dict[str, str | bytes] = {}
+    for path in paths:
+        if path != PAGE:
+            shard, weight = page_weight(path, names)
+            grouped[shard].append((path, weight))
     listed = []
-    for shard, sections in grouped.items():
+    for shard, pages in grouped.items():
+        sections = [s for path, weight in pages for s in _sections_of(path, read(path), weight, remember)]
+        if shard == SITE_SHARD:
+            sections += [s for path, markdown in handwritten.items()
+                         for s in _sections_of(path, markdown, PAGE_WEIGHT, remember)]
         vocabulary = set(agencies[shard][1]) if shard in agencies else set()
         for section in sections:
             vocabulary |= words(section.title) | words(section.text)
@@ -229,11 +230,10 @@ def shards(
             "words": sorted(vocabulary),
             "sections": [[s.url, s.title, s.parent, s.text, s.weight] for s in sections],
         }, ensure_ascii=False, separators=(",", ":"))
-        files[f"search/{shard}.json"] = content
         listed.append({
             "id": shard, "name": names.get(shard, "網站說明"), "file": f"{shard}.json", "sections": len(sections),
             "bytes": len(content.encode("utf-8")), "gzip": len(gzip.compress(content.encode("utf-8"), mtime=0)),
         })
-    files[MANIFEST] = json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
-    files[SCRIPT] = Path(__file__).with_name("search.js").read_text(encoding="utf-8")
-    return files
+        yield f"search/{shard}.json", content
+    yield MANIFEST, json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
+    yield SCRIPT, Path(__file__).with_name("search.js").read_text(encoding="utf-8")
