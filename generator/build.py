@@ -55,11 +55,11 @@ def source_date_epoch(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def data_dir_of(config_file: Path) -> Path:
-    """Return the data folder that mkdocs.yml's `portal` plugin reads."""
+def data_dir_of(config_file: Path, settings: Any = None) -> Path:
+    """Return the data folder that mkdocs.yml's `portal` plugin reads (from `settings` when already loaded)."""
     from mkdocs.config import load_config
 
-    plugin = load_config(str(config_file)).plugins["portal"]
+    plugin = (settings or load_config(str(config_file))).plugins["portal"]
     return config_file.resolve().parent / str(dict(plugin.config).get("data_dir", "data"))
 
 
@@ -93,7 +93,7 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
         # its memory (every record, every page's Markdown) is given back before MkDocs starts.
         with pool(1) as child:
             try:
-                site = child.submit(_generate_site, data_dir_of(config_file), root, settings.site_url or "",
+                site = child.submit(_generate_site, data_dir_of(config_file, settings), root, settings.site_url or "",
                                     Path(settings.docs_dir), spill).result()
             except BrokenProcessPool:
                 raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
