@@ -76,7 +76,8 @@ for module in (build, generator.mkdocs_plugin):
     module.load_portal = timed("load", module.load_portal)
     module.generate = timed("generate", module.generate)
 start = time.perf_counter()
-target, site = build.build(Path(sys.argv[1]))
+published = build.build(Path(sys.argv[1]))
+target, site = published.target, published.site
 total = time.perf_counter() - start
 times["generate"] -= times["charts"]
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,8 +4,8 @@
 
 In one run on the same SYNTHETIC portal (bench/synth.py, under .cache/bench-scale/), each in a fresh process:
 
-1. a cold `portal build` (no record or chart cache) and a warm one (nothing changed);
-2. the build after one report changed;
+1. a cold `portal build` (no record or chart cache) and a warm one, each rendering every page (a new folder);
+2. the build again with nothing changed, and after one report changed (pages taken from the last build);
 3. the same site built as two parts at once (`portal build --shard 1/2` and `2/2` in parallel, one per core),
    then `portal merge`, checked byte for byte against the one-process build;
 4. plain MkDocs on the same pages (`portal export` output, charts drawn, no plugins): the engine's floor;
@@ -138,11 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     folder = _project(args.agencies, args.years)
     site = folder / "site"
-    cold = _run(*_portal(folder, "build"), cwd=ROOT)
-    pages = sum(1 for _ in site.rglob("*.html"))
+    # Each build into `site` takes from the last one the pages whose inputs are unchanged; a build into a new
+    # folder renders every page. Cold and warm are both measured rendering every page.
+    cold = _run(*_portal(folder, "build", "-d", str(folder / "site-cold")), cwd=ROOT)
+    shutil.rmtree(folder / "site-cold")
     print(f"cold {cold}", flush=True)
     warm = _run(*_portal(folder, "build"), cwd=ROOT)
+    pages = sum(1 for _ in site.rglob("*.html"))
     print(f"warm {warm}", flush=True)
+    unchanged = _run(*_portal(folder, "build"), cwd=ROOT)
+    print(f"nothing changed {unchanged}", flush=True)
     reports = sorted((folder / "data" / "synth-001" / "reports").glob("*.yml"))
     report = reports[-1]
     _correct_figure(report, 1)
@@ -166,24 +171,27 @@ def main(argv: list[str] | None = None) -> int:
     scoped = _preview(folder, report, page, args.edits, "--agency", report.parent.parent.name)
     print(f"preview of one agency {scoped}", flush=True)
     load_after = os.getloadavg()
-    _write(args, pages, cold, warm, edited, part_results, parallel, merge, identical, plain, search, preview,
+    _write(args, pages, cold, warm, unchanged, edited, part_results, parallel, merge, identical, plain, search, preview,
            scoped, (load_before, load_after))
     return 0
 
 
 def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: dict[str, float],
-           edited: dict[str, float], parts: list[dict[str, float]], parallel: float, merge: dict[str, float],
+           unchanged: dict[str, float], edited: dict[str, float], parts: list[dict[str, float]], parallel: float,
+           merge: dict[str, float],
            identical: bool, plain: dict[str, float], search: dict[str, int], preview: dict[str, Any],
            scoped: dict[str, Any], load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
-    peak = max(cold["mib"], warm["mib"], edited["mib"], *(p["mib"] for p in parts), merge["mib"], preview["mib"],
-               scoped["mib"])
+    peak = max(cold["mib"], warm["mib"], unchanged["mib"], edited["mib"], *(p["mib"] for p in parts), merge["mib"],
+               preview["mib"], scoped["mib"])
     median = statistics.median(preview["times"])
     rows = [
-        ("cold build (no cache), one process", f"{cold['seconds']:.1f} s", "target ≤ 60 s",
+        ("cold build (no cache, every page rendered), one process", f"{cold['seconds']:.1f} s", "target ≤ 60 s",
          f"{cold['seconds'] / plain['seconds']:.2f} × plain MkDocs"),
-        ("warm build (nothing changed)", f"{warm['seconds']:.1f} s", "",
+        ("warm build, every page rendered (new folder)", f"{warm['seconds']:.1f} s", "",
          f"{warm['seconds'] / plain['seconds']:.2f} × plain MkDocs"),
-        ("build after one report changed", f"{edited['seconds']:.1f} s", "target ≤ 10 s", ""),
+        ("build again, nothing changed", f"{unchanged['seconds']:.1f} s", "", "pages taken from the last build"),
+        ("build after one report changed", f"{edited['seconds']:.1f} s", "target ≤ 10 s",
+         "the other pages taken from the last build"),
         ("two parts at once (--shard 1/2, 2/2), warm", f"{parallel:.1f} s",
          "", " / ".join(f"{p['seconds']:.1f} s" for p in parts) + " each"),
         ("merge of the two parts", f"{merge['seconds']:.1f} s", "",
@@ -195,7 +203,8 @@ def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: d
          "target ≤ 3 s", " / ".join(f"{t:.1f}" for t in scoped["times"])
          + f"; first build of the server {scoped['first']:.0f} s"),
         ("peak memory of any process", f"{peak:.0f} MiB", "target ≤ 1,024 MiB",
-         f"cold {cold['mib']:.0f}, warm {warm['mib']:.0f}, one report changed {edited['mib']:.0f}, parts "
+         f"cold {cold['mib']:.0f}, warm {warm['mib']:.0f}, nothing changed {unchanged['mib']:.0f}, "
+         f"one report changed {edited['mib']:.0f}, parts "
          + " / ".join(f"{p['mib']:.0f}" for p in parts) + f", merge {merge['mib']:.0f}, plain MkDocs "
          f"{plain['mib']:.0f}, serve {preview['mib']:.0f}, serve --agency {scoped['mib']:.0f}"),
         ("search data to search one agency (gzip)",

@@ -10,11 +10,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import reuse
 from .assemble import AGENCY_ID, load_portal
 from .cache import Content, Stored, cache_dir, pool
 from .charts import ChartCache
@@ -22,6 +24,9 @@ from .errors import BuildError, UsageError
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Site, generate
 from .search import handwritten_pages
 from .shards import Shard, input_digest, merge, write_marker
+
+if TYPE_CHECKING:  # imported when used: the engine must not load before `use_engine` has chosen it
+    from .mkdocs_plugin import PortalPlugin
 
 
 def use_engine(engine: str) -> None:
@@ -64,21 +69,35 @@ def data_dir_of(config_file: Path, settings: Any = None) -> Path:
 
 
 class _DirtyNotice(logging.Filter):
-    """Drop MkDocs' warning about dirty builds: a part of a sharded build is one on purpose, and strict."""
+    """Drop MkDocs' warning about dirty builds: a part of a sharded build, or one reusing pages, is one on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None = None) -> tuple[Path, Site]:
+@dataclass
+class Published:
+    """What a build made: the site folder, the generated site, how many pages MkDocs published and how many of them
+    were taken unchanged from the last build."""
+
+    target: Path
+    site: Site
+    pages: int
+    reused: int
+
+
+def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None = None) -> Published:
     """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success.
+
+    Pages whose inputs are unchanged since the last build into the same folder are taken from it, so that a build
+    after one report changed renders only that report's pages; the site is the same, byte for byte.
 
     With `shard`, write only that part's files (its agencies' pages, or the rest for part 1) but with the whole
     portal's navigation, so that `merge` of every part gives the site a build of all of them gives.
     """
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    from .mkdocs_plugin import NavigationChanged
 
     root = config_file.resolve().parent
     epoch = source_date_epoch(root)
@@ -86,8 +105,9 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     settings = load_config(str(config_file))
     target = Path(site_dir or settings.site_dir).resolve()
-    cache_dir(root).mkdir(parents=True, exist_ok=True)
-    spill = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir(root)))  # the generated pages, for the engine
+    cache = cache_dir(root)
+    cache.mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix="build-", dir=cache))  # the generated pages, for the engine
     try:
         # Load, check and generate before any write to the site (a data error stops here), in a child process:
         # its memory (every record, every page's Markdown) is given back before MkDocs starts.
@@ -98,30 +118,59 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
             except BrokenProcessPool:
                 raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
         target.parent.mkdir(parents=True, exist_ok=True)
+        previous = reuse.load(cache, target) if shard is None else None
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
         try:
-            config = load_config(str(config_file), site_dir=str(staging), strict=True)
-            plugin = config.plugins["portal"]
-            plugin.site = site  # type: ignore[attr-defined]
-            plugin.shard = shard  # type: ignore[attr-defined]
-            logging.getLogger("mkdocs").setLevel(logging.WARNING)
-            notice = _DirtyNotice()
-            logging.getLogger("mkdocs.commands.build").addFilter(notice)
             try:
-                mkdocs_build(config, dirty=shard is not None)
-            except (Abort, ConfigurationError, PluginError) as exc:
-                raise BuildError(str(exc)) from None
-            finally:
-                logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+                plugin = _publish(config_file, staging, site, shard, previous)
+            except NavigationChanged:  # a title every page shows changed: render them all
+                reuse.empty(staging)
+                plugin = _publish(config_file, staging, site, shard, None)
             if shard is not None:
                 write_marker(staging, shard, input_digest(site.files.items()))
+            if plugin.reused:
+                reuse.fill(target, staging)
+            if shard is None:
+                reuse.forget(cache)  # the record may describe the folder about to be replaced
             _swap(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if plugin.built is not None:
+            plugin.built.site, plugin.built.stamp = str(target), reuse.stamp(target)
+            reuse.save(cache, plugin.built)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return target, site
+    return Published(target, site, len(plugin.pages), plugin.reused)
+
+
+def _publish(
+    config_file: Path, staging: Path, site: Site, shard: Shard | None, previous: reuse.Built | None
+) -> PortalPlugin:
+    """Run MkDocs, strict, on the generated site into `staging`; return the portal plugin that took part."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    from .mkdocs_plugin import PortalPlugin
+
+    config = load_config(str(config_file), site_dir=str(staging), strict=True)
+    plugin = config.plugins["portal"]
+    assert isinstance(plugin, PortalPlugin)
+    plugin.site = site
+    plugin.shard = shard
+    plugin.previous = previous
+    plugin.record = shard is None and not {"search", "material/search"} & set(config.plugins)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    notice = _DirtyNotice()
+    logging.getLogger("mkdocs.commands.build").addFilter(notice)
+    try:
+        mkdocs_build(config, dirty=shard is not None or previous is not None)
+    except (Abort, ConfigurationError, PluginError) as exc:
+        raise BuildError(str(exc)) from None
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+    return plugin
 
 
 def _generate_site(data_dir: Path, root: Path, site_url: str, docs_dir: Path, spill: Path) -> Site:

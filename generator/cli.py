@@ -164,11 +164,14 @@ def build(run: _Run) -> int:
     started = time.monotonic()
     site_dir = Path(run.args.site_dir) if run.args.site_dir else None
     shard = Shard.parse(run.args.shard) if run.args.shard else None
-    target, site = build_site(run.config(), site_dir, shard)
-    stats = site.stats
+    published = build_site(run.config(), site_dir, shard)
+    site, stats = published.site, published.site.stats
     part = f"第 {shard.index}/{shard.count} 片" if shard else "網站"
-    run.say(f"{part}已建置到 {_shown(target)}（{time.monotonic() - started:.1f} 秒）：產生 {len(site.pages())} 頁、"
-            f"{len(site.charts)} 張圖表（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）。")
+    same = (f"；全站 {published.pages} 頁中有 {published.reused} 頁與上次建置的相同，直接沿用"
+            if published.reused else "")
+    run.say(f"{part}已建置到 {_shown(published.target)}（{time.monotonic() - started:.1f} 秒）："
+            f"產生 {len(site.pages())} 頁、{len(site.charts)} 張圖表"
+            f"（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）{same}。")
     return EXIT_OK
 
 

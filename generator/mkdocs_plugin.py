@@ -5,7 +5,7 @@ import hashlib
 import json
 import logging
 import os
-import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,8 +21,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from . import reuse
 from .assemble import load_portal, load_what_passes
-from .cache import Stored, content_digest
+from .cache import Stored, code_version, content_digest
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
@@ -61,6 +62,10 @@ class Preview:
 PREVIEW: Preview | None = None
 
 
+class NavigationChanged(Exception):
+    """A page rendered again has a new title: every page shows it, so the build must render them all."""
+
+
 class _Generated(File):
     """A generated file that MkDocs rewrites only when its content changed since the last preview build."""
 
@@ -77,8 +82,17 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     def __init__(self) -> None:
         self.site: Site | None = None  # set by `portal build`, which has generated it in a child process
         self.shard: Shard | None = None  # set by `portal build --shard`: write only this part's files
+        # Set by `portal build`: what the last build into the same folder wrote (pages whose inputs are unchanged
+        # are taken from it), and whether to record what this build writes, in `built`, for the next one.
+        self.previous: reuse.Built | None = None
+        self.record = False
+        self.built: reuse.Built | None = None
+        self.reused = 0  # how many pages were taken from the last build
+        self.layout = ""
         self.digests: dict[str, str] = {}
+        self.sources: dict[str, str] = {}  # every source file but the theme's -> digest of its content
         self.pages: list[File] = []
+        self.nav: Navigation | None = None
         self.started = time.monotonic()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -105,6 +119,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         config.extra["portal_footer"] = self.site.footer  # theme/partials/copyright.html shows it on every page
         handwritten: list[Any] = list(config.nav or [])
         config.nav = [entry.to_mkdocs() for entry in self.site.nav] + handwritten
+        self.digests = {path: content_digest(content) for path, content in self.site.files.items()}
+        self.layout = _layout(config)
         if PREVIEW is not None:
             self._start_preview(PREVIEW, config)
         return config
@@ -124,15 +140,12 @@ class PortalPlugin(BasePlugin[PortalConfig]):
 
     def _start_preview(self, preview: Preview, config: MkDocsConfig) -> None:
         """Start afresh when what every page shows (settings, theme) changed since the last preview build."""
-        assert self.site is not None
-        self.digests = {path: content_digest(content) for path, content in self.site.files.items()}
-        layout = _digest(json.dumps(_theme_state(config), ensure_ascii=False, default=str))
-        if layout != preview.layout:
+        if self.layout != preview.layout:
             preview.written.clear()
             preview.contexts.clear()
             preview.entries.clear()
-            preview.layout = layout
-            _empty(Path(config.site_dir))
+            preview.layout = self.layout
+            reuse.empty(Path(config.site_dir))
         preview.built = set()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -150,14 +163,39 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 )
             files.append(generated)
         self.pages = list(files.documentation_pages())
+        if self.record:
+            self._compare(files, config)
         if self.shard is not None:  # a dirty build renders and copies only the files whose `is_modified` is true
             for file in files:
                 mine = self.shard.owns(file.src_uri, self.site.agencies)
                 file.is_modified = partial(bool, mine)  # type: ignore[method-assign]
         return files
 
+    def _compare(self, files: Files, config: MkDocsConfig) -> None:
+        """Render again only the files that changed since the last build into the folder, if there was one.
+
+        Only when the settings, theme, code and set of files are the same: otherwise every page is rendered.
+        """
+        docs = Path(config.docs_dir).resolve()
+        for file in files:
+            if file.src_uri in self.digests:
+                self.sources[file.src_uri] = self.digests[file.src_uri]
+            elif file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs):  # hand-written
+                self.sources[file.src_uri] = _digest(Path(file.abs_src_path).read_bytes())
+        previous = self.previous
+        if previous is None or previous.layout != self.layout or previous.files.keys() != self.sources.keys():
+            self.previous = None
+            return
+        old = Path(previous.site)
+        for file in files:  # the theme's own files are the same as long as the layout is
+            changed = file.src_uri in self.sources and previous.files[file.src_uri] != self.sources[file.src_uri]
+            file.is_modified = partial(bool, changed or not (old / file.dest_uri).is_file())  # type: ignore[method-assign]
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """In a preview, mark for rebuilding each page whose content or surrounding navigation changed."""
+        """Give pages not rendered again what the others need from them; in a preview, mark those to rebuild."""
+        self.nav = nav
+        if self.previous is not None:
+            self._restore(self.previous, files)
         if PREVIEW is None and self.shard is None:
             return nav
         for file in self.pages:  # every title, so that the navigation of the pages rendered is whole
@@ -178,6 +216,29 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         PREVIEW.contexts = contexts
         return nav
+
+    def _restore(self, previous: reuse.Built, files: Files) -> None:
+        """Give each page that is not rendered again its title, front matter and anchors from the last build."""
+        by_uri = files.src_uris
+        for file in self.pages:
+            if file.is_modified():
+                continue
+            state = previous.pages.get(file.src_uri)
+            if file.page is None or state is None:
+                file.is_modified = partial(bool, True)  # type: ignore[method-assign]
+                continue
+            page = file.page
+            page.title = state.title  # MkDocs lets a page's title be set for good
+            page.meta = dict(state.meta)
+            page.present_anchor_ids = set(state.anchors)
+            page.links_to_anchors = {by_uri[to]: dict(links) for to, links in state.links.items() if to in by_uri}
+            self.reused += 1
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Stop a build that reuses pages when a page rendered again changed its title (every page shows it)."""
+        if self.previous is not None and self.nav is not None and _nav_digest(self.nav) != self.previous.nav:
+            raise NavigationChanged()
+        return env
 
     @event_priority(-100)  # after every other plugin has seen the page
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -203,6 +264,13 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Give the search index the entries of the pages a preview build skipped, and remember what was written."""
+        if self.record and self.nav is not None:
+            self.built = reuse.Built(layout=self.layout, nav=_nav_digest(self.nav), files=dict(self.sources), pages={
+                file.src_uri: reuse.PageState(
+                    file.page.title, dict(file.page.meta), sorted(file.page.present_anchor_ids or ()),
+                    {to.src_uri: dict(links) for to, links in (file.page.links_to_anchors or {}).items()},
+                ) for file in self.pages if file.page is not None
+            })
         if PREVIEW is None:
             return
         preview, site = PREVIEW, self.site
@@ -267,24 +335,23 @@ def _first_url(item: Any) -> str | None:
     return None
 
 
-def _theme_state(config: MkDocsConfig) -> list[Any]:
-    """Return what every page's HTML depends on besides its navigation: the settings and the theme's files."""
+def _nav_digest(nav: Navigation) -> str:
+    """Digest the whole navigation: each entry's kind, title, address and front matter, in order."""
+    def shape(items: list[Any]) -> list[Any]:
+        return [[type(item).__name__, item.title, getattr(item, "url", None), getattr(item, "meta", None),
+                 shape(item.children or [])] for item in items]
+    return _digest(json.dumps(shape(nav.items), ensure_ascii=False, default=str))
+
+
+def _layout(config: MkDocsConfig) -> str:
+    """Digest what every page's HTML depends on besides its navigation: settings, theme, engine and this code."""
     settings = Path(config.config_file_path or "mkdocs.yml")
     state: list[Any] = [_digest(settings.read_bytes()) if settings.is_file() else None, list(config.extra_javascript),
-                        config.extra.get("portal_footer")]
-    for folder in config.theme.dirs[:1]:  # the project's overrides; the installed theme does not change
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                state.append((path.as_posix(), path.stat().st_mtime_ns))
-    return state
-
-
-def _empty(folder: Path) -> None:
-    """Remove what a folder holds, keeping the folder (the preview server serves from it)."""
-    if not folder.is_dir():
-        return
-    for child in folder.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+                        config.extra.get("portal_footer"), list(config.markdown_extensions),
+                        code_version(("mkdocs_plugin", "rawhtml"), ("mkdocs", "mkdocs-material", "markdown", "jinja2")),
+                        sys.modules[Page.__module__].__file__]  # MkDocs, or ProperDocs standing in for it
+    custom = Path(config.theme.custom_dir or "")  # the project's overrides; the installed theme is known by its version
+    for path in sorted(custom.rglob("*")) if config.theme.custom_dir else []:
+        if path.is_file():
+            state.append((path.relative_to(custom).as_posix(), _digest(path.read_bytes())))
+    return _digest(json.dumps(state, ensure_ascii=False, default=str))

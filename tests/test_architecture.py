@@ -29,7 +29,7 @@ LAYERS = [
     {"opendata"},
     {"search"},
     {"pages", "drafts"},
-    {"shards"},
+    {"shards", "reuse"},
     {"mkdocs_plugin"},
     {"build"},
     {"scaffold", "review", "schemas"},

@@ -1,0 +1,122 @@
+"""Remember what a build wrote, so that the next build into the same folder renders only the pages that changed.
+
+The record lives in the cache folder: the site folder it describes, a digest of everything every page depends
+on (settings, theme, engine and plugin code), a digest of the navigation, each source file's digest, and for
+each page what other pages need from it without reading it (its title, front matter, anchors and the anchors
+it links to). A record that does not match the folder as it is now is not used, and nothing in it is needed:
+delete it and the next build renders every page.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import Store
+
+VERSION = 1
+NAME = "site-state.json"
+STAMPED = "sitemap.xml"  # written by every build: its size and time tell whether the folder is as the build left it
+
+
+@dataclass
+class PageState:
+    """What the other pages of a build need from a page that is not rendered again."""
+
+    title: str | None
+    meta: dict[str, Any]
+    anchors: list[str]  # the ids a link can point to
+    links: dict[str, dict[str, str]]  # page linked to -> {anchor: the link as written}, for MkDocs to check
+
+
+@dataclass
+class Built:
+    """What a build wrote into a site folder, and what it was made from."""
+
+    site: str = ""
+    layout: str = ""  # digest of the settings, the theme and the code: what every page depends on
+    nav: str = ""  # digest of the navigation (every title, address and section) that every page shows
+    stamp: list[int] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # source path -> digest of its content
+    pages: dict[str, PageState] = field(default_factory=dict)  # page source path -> what others need from it
+
+
+def stamp(site: Path) -> list[int]:
+    """Return the size and modification time of the file every build writes, or [] when there is none."""
+    try:
+        found = (site / STAMPED).stat()
+    except OSError:
+        return []
+    return [found.st_size, found.st_mtime_ns]
+
+
+def load(cache: Path, site: Path) -> Built | None:
+    """Return the record of the last build into `site`, or None when there is none or the folder changed since."""
+    raw = Store(cache).read(NAME)
+    if raw is None:
+        return None
+    try:
+        found = json.loads(raw)
+        if found.get("version") != VERSION or found.get("site") != str(site) or found.get("stamp") != stamp(site):
+            return None
+        return Built(
+            site=found["site"], layout=found["layout"], nav=found["nav"], stamp=found["stamp"], files=found["files"],
+            pages={path: PageState(*state) for path, state in found["pages"].items()},
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):  # an old or damaged record: build every page
+        return None
+
+
+def save(cache: Path, built: Built) -> None:
+    """Write the record of a build (a record that cannot be written only makes the next build slower)."""
+    record = {
+        "version": VERSION, "site": built.site, "layout": built.layout, "nav": built.nav, "stamp": built.stamp,
+        "files": built.files,
+        "pages": {path: [s.title, s.meta, s.anchors, s.links] for path, s in sorted(built.pages.items())},
+    }
+    Store(cache).write(NAME, json.dumps(record, ensure_ascii=False, default=str, sort_keys=True).encode("utf-8"))
+
+
+def forget(cache: Path) -> None:
+    """Remove the record, so that the next build renders every page."""
+    (cache / NAME).unlink(missing_ok=True)
+
+
+def fill(old: Path, new: Path) -> int:
+    """Give `new` every file of `old` it lacks, as a hard link (a copy where links are refused); return how many.
+
+    The build wrote every changed file into `new` as a new file, so no file of `old`, which may still be served,
+    is ever written to.
+    """
+    count = 0
+    for folder, _, names in os.walk(old):
+        here = Path(folder)
+        there = new / here.relative_to(old)
+        made = there.is_dir()
+        for name in names:
+            target = there / name
+            if made and os.path.lexists(target):
+                continue
+            if not made:
+                there.mkdir(parents=True, exist_ok=True)
+                made = True
+            try:
+                os.link(here / name, target)
+            except OSError:
+                shutil.copy2(here / name, target)
+            count += 1
+    return count
+
+
+def empty(folder: Path) -> None:
+    """Remove what a folder holds, keeping the folder (a preview server serves from it)."""
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)

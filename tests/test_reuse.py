@@ -1,0 +1,116 @@
+"""A build takes the pages an edit left alone from the last build: the site must equal one built afresh (SYNTHETIC)."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import EPOCH, FIXTURES, ROOT, copy_data, write_config
+from generator import reuse
+from generator.build import build
+from generator.errors import BuildError
+
+REPORT = Path("demo") / "reports" / "111-h1.yml"
+
+
+@pytest.fixture(autouse=True)
+def _epoch() -> Iterator[None]:
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    yield
+    logging.getLogger("mkdocs").setLevel(logging.NOTSET)
+
+
+def _project(tmp_path: Path) -> Path:
+    """Write a project of the SYNTHETIC fixture with its own hand-written pages and cache; return its mkdocs.yml."""
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return write_config(tmp_path, data, tmp_path / "content")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edit(tmp_path: Path, edit: str) -> None:
+    report = tmp_path / "data" / REPORT
+    text = report.read_text(encoding="utf-8")
+    if edit == "figure":  # a corrected figure: its value, its quote and the sentence quoting it
+        text = text.replace("value: 12", "value: 13", 1).replace("說明會12場次", "說明會13場次")
+    elif edit == "title":  # an indicator's name is its page's title, in the navigation of every page
+        indicators = tmp_path / "data" / "demo" / "indicators.yml"
+        indicators.write_text(indicators.read_text(encoding="utf-8").replace(
+            "name: 說明會", "name: 說明會場次", 1), encoding="utf-8")
+    elif edit == "handwritten":
+        about = tmp_path / "content" / "about.md"
+        about.write_text(about.read_text(encoding="utf-8") + "\n新增的一段說明。\n", encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", ["figure", "title", "handwritten", "nothing"])
+def test_a_build_after_an_edit_equals_a_build_afresh(tmp_path: Path, edit: str) -> None:
+    config = _project(tmp_path)
+    site, pages = tmp_path / "site", build(config).pages
+    before = _tree(site)
+    _edit(tmp_path, edit)
+    reused = build(config).reused
+    fresh = tmp_path / "fresh"
+    afresh = build(config, fresh)
+    assert afresh.reused == 0  # another folder: every page rendered
+    assert _tree(site) == _tree(fresh)
+    if edit == "nothing":
+        assert reused == pages
+        assert _tree(site) == before
+    elif edit == "title":
+        assert reused == 0  # every page shows the new title in its navigation
+    else:
+        assert 0 < reused < pages
+        assert _tree(site) != before
+
+
+def test_a_build_reusing_pages_never_writes_into_the_files_of_the_site_it_replaces(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    build(config)
+    site = tmp_path / "site"
+    before = _tree(site)
+    witness = tmp_path / "witness"  # the same files, as a server still serving the old site holds them
+    shutil.copytree(site, witness, copy_function=os.link)
+    _edit(tmp_path, "figure")
+    assert build(config).reused > 0
+    assert _tree(witness) == before
+
+
+def test_a_page_missing_from_the_last_build_is_rendered_again(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    build(config)
+    site = tmp_path / "site"
+    whole = _tree(site)
+    (site / "demo" / "indicators" / "index.html").unlink()
+    build(config)
+    assert _tree(site) == whole
+
+
+def test_a_site_changed_since_the_last_build_is_built_whole(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    build(config)
+    (tmp_path / "site" / reuse.STAMPED).write_text("<urlset/>", encoding="utf-8")  # not as the build left it
+    assert build(config).reused == 0
+
+
+def test_a_failed_build_keeps_the_site_and_its_record(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    build(config)
+    site = tmp_path / "site"
+    whole = _tree(site)
+    about = tmp_path / "content" / "about.md"
+    good = about.read_text(encoding="utf-8")
+    about.write_text(good + "\n[壞連結](missing.md)\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(config)
+    assert _tree(site) == whole
+    about.write_text(good, encoding="utf-8")
+    assert build(config).reused > 0  # the record still describes the site
+    assert _tree(site) == whole
