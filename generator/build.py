@@ -89,8 +89,9 @@ class Published:
 def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None = None) -> Published:
     """Validate, generate and run a strict MkDocs build; replace `site_dir` only on success.
 
-    Pages whose inputs are unchanged since the last build into the same folder are taken from it, so that a build
-    after one report changed renders only that report's pages; the site is the same, byte for byte.
+    Pages whose inputs are unchanged since the last build into the same folder are left as they are, and only
+    the files rendered again replace theirs, each at once: a build after one report changed renders only that
+    report's pages. The site is the same, byte for byte, as one built afresh.
 
     With `shard`, write only that part's files (its agencies' pages, or the rest for part 1) but with the whole
     portal's navigation, so that `merge` of every part gives the site a build of all of them gives.
@@ -128,14 +129,14 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
                 plugin = _publish(config_file, staging, site, shard, None)
             if shard is not None:
                 write_marker(staging, shard, input_digest(site.files.items()))
-            if plugin.reused:
-                reuse.fill(target, staging)
-            if shard is None:
-                reuse.forget(cache)  # the record may describe the folder about to be replaced
-            _swap(staging, target)
-        except BaseException:
+            else:
+                reuse.forget(cache, target)  # the record describes the folder about to be changed
+            if plugin.reused:  # the site stays; only what was rendered again replaces its old version
+                reuse.apply(staging, target)
+            else:
+                _swap(staging, target)
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
-            raise
         if plugin.built is not None:
             plugin.built.site, plugin.built.stamp = str(target), reuse.stamp(target)
             reuse.save(cache, plugin.built)
@@ -178,7 +179,7 @@ def _generate_site(data_dir: Path, root: Path, site_url: str, docs_dir: Path, sp
     cache = cache_dir(root)
     portal = load_portal(data_dir, root, cache_dir=cache / "records")
     return generate(portal, cache=ChartCache(cache / "charts"), site_url=site_url,
-                    handwritten=handwritten_pages(docs_dir), spill=spill)
+                    handwritten=handwritten_pages(docs_dir), spill=spill, keep=cache / "pages")
 
 
 def merge_parts(parts: list[Path], target: Path) -> int:

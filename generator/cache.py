@@ -35,6 +35,15 @@ def code_version(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+@cache
+def package_version(libraries: tuple[str, ...]) -> str:
+    """Identify all of this package's code and templates, and these libraries' versions (for what any of it makes)."""
+    folder = Path(__file__).parent
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".txt", ".js"))
+    return digest(*(f"{p.relative_to(folder).as_posix()}\0".encode() + p.read_bytes() for p in files),
+                  *(f"{library}=={version(library)}" for library in libraries))
+
+
 def digest(*parts: str | bytes) -> str:
     """Return the cache key of the given parts (each one delimited, so no two lists of parts collide)."""
     out = hashlib.sha256()

@@ -11,7 +11,7 @@ from typing import Any
 
 from .charts import Chart
 from .formats import roc_year, western_year
-from .model import Budget, Plan, Portal, Report
+from .model import AgencyData, Budget, Plan, Portal, Report
 from .paths import report_dir
 from .trends import Judged
 from .walk import FigureAt, all_figures, budget_lines, budget_total, goal_measures, line_amount, plan_items
@@ -139,54 +139,57 @@ def chart_table(chart: Chart) -> Table:
 
 
 def datasets(portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]]) -> list[Table]:
-    """Return the per-document datasets: each plan's budget, goals and items, each report's figures."""
+    """Return the per-document datasets of every agency, in the portal's order."""
+    return [table for agency in portal.agencies for table in agency_datasets(agency, judged.get(agency.id, {}))]
+
+
+def agency_datasets(agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]) -> list[Table]:
+    """Return an agency's per-document datasets: each plan's budget, goals and items, each report's figures."""
     tables: list[Table] = []
-    for agency in portal.agencies:
-        for sourced in agency.plans:
-            plan = sourced.record
-            common = (agency.agency.name, plan.year, western_year(plan.year))
-            period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
-            base = f"opendata/{agency.id}/{plan.slug}"
-            if plan.budget is not None:
-                tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan, plan.budget))
-            if plan.goals is not None:
-                tables.append(_goals_table(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan,
-                                           judged.get(agency.id, {})))
-            if plan.items is None:
-                continue
-            unit = plan.budget.unit if plan.budget else ""
-            tables.append(Table(
-                name=f"{agency.id}-{plan.slug}-plan-items",
-                path=f"{base}-plan-items",
-                title=f"{agency.agency.name} {plan.year} 年度施政計畫項目",
-                description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（{unit or '千元'}）。",
-                period=period,
-                source=f"《{plan.source.document}》〈{plan.items.source_section}〉",
-                columns=(*_COMMON,
-                         Column("ref", "string", "項次路徑", "計畫在層級中的位置，例如 貳/二/（一）"),
-                         Column("level", "integer", "層級", "1 為最上層"),
-                         Column("name", "string", "計畫名稱", "計畫名稱"),
-                         Column("program", "string", "工作計畫", "對應的預算項（只有最上層有）"),
-                         Column(f"budget_{MONEY_FIELD.get(unit, 'thousand_ntd')}", "integer",
-                                f"預算（{unit or '千元'}）",
-                                f"此計畫的預算，單位：新臺幣{unit or '千元'}（只有最上層有）"),
-                         Column("objective", "string", "計畫目標", "計畫目標"),
-                         Column("steps", "string", "實施要領", "實施要領，每點一行")),
-                rows=tuple((*common, *row) for row in _item_rows(plan)),
-            ))
-        for sourced_report in agency.reports:
-            report = sourced_report.record
-            tables.append(Table(
-                name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
-                path=f"opendata/{agency.id}/{report.slug}-figures",
-                title=f"{agency.agency.name} {report.name}{report.kind}數字",
-                description=f"{report.name}{report.kind}中的每一個數字，附原文與出處；細分的各部分另列一行，"
-                "統計表的每一格各一行（原文為列名與欄名）。",
-                period=f"{report.name}（{report.span.western} 年）",
-                source=f"《{report.source.document}》",
-                columns=(*_COMMON, Column("period", "string", "期間", _PERIOD_HELP), *_FIGURE_COLUMNS),
-                rows=tuple(_report_rows(agency.agency.name, report)),
-            ))
+    for sourced in agency.plans:
+        plan = sourced.record
+        common = (agency.agency.name, plan.year, western_year(plan.year))
+        period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
+        base = f"opendata/{agency.id}/{plan.slug}"
+        if plan.budget is not None:
+            tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan, plan.budget))
+        if plan.goals is not None:
+            tables.append(_goals_table(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan, judged))
+        if plan.items is None:
+            continue
+        unit = plan.budget.unit if plan.budget else ""
+        tables.append(Table(
+            name=f"{agency.id}-{plan.slug}-plan-items",
+            path=f"{base}-plan-items",
+            title=f"{agency.agency.name} {plan.year} 年度施政計畫項目",
+            description=f"{plan.year} 年度施政計畫的每一個計畫項目：目標、實施要領與預算（{unit or '千元'}）。",
+            period=period,
+            source=f"《{plan.source.document}》〈{plan.items.source_section}〉",
+            columns=(*_COMMON,
+                     Column("ref", "string", "項次路徑", "計畫在層級中的位置，例如 貳/二/（一）"),
+                     Column("level", "integer", "層級", "1 為最上層"),
+                     Column("name", "string", "計畫名稱", "計畫名稱"),
+                     Column("program", "string", "工作計畫", "對應的預算項（只有最上層有）"),
+                     Column(f"budget_{MONEY_FIELD.get(unit, 'thousand_ntd')}", "integer",
+                            f"預算（{unit or '千元'}）",
+                            f"此計畫的預算，單位：新臺幣{unit or '千元'}（只有最上層有）"),
+                     Column("objective", "string", "計畫目標", "計畫目標"),
+                     Column("steps", "string", "實施要領", "實施要領，每點一行")),
+            rows=tuple((*common, *row) for row in _item_rows(plan)),
+        ))
+    for sourced_report in agency.reports:
+        report = sourced_report.record
+        tables.append(Table(
+            name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
+            path=f"opendata/{agency.id}/{report.slug}-figures",
+            title=f"{agency.agency.name} {report.name}{report.kind}數字",
+            description=f"{report.name}{report.kind}中的每一個數字，附原文與出處；細分的各部分另列一行，"
+            "統計表的每一格各一行（原文為列名與欄名）。",
+            period=f"{report.name}（{report.span.western} 年）",
+            source=f"《{report.source.document}》",
+            columns=(*_COMMON, Column("period", "string", "期間", _PERIOD_HELP), *_FIGURE_COLUMNS),
+            rows=tuple(_report_rows(agency.agency.name, report)),
+        ))
     return tables
 
 

@@ -6,7 +6,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata, search
-from .cache import Content, Stored, code_version, content_bytes, content_digest, digest
+from .cache import Content, Stored, code_version, content_bytes, content_digest, digest, package_version
 from .charts import (
     Chart,
     ChartCache,
@@ -31,6 +31,7 @@ from .charts import (
     table_charts,
 )
 from .formats import western_year
+from .kept import PageStore
 from .markup import environment, escape
 from .model import AgencyData, Budget, Figure, Goal, Indicator, MeasureIndicator, Plan, Portal, Report, Sourced
 from .paths import (
@@ -224,7 +225,7 @@ class _AgencyPages:
 
     files: dict[str, Content]
     nav: NavEntry
-    home: dict[str, Any]
+    home: tuple[Markup, Markup]  # its row of the home page's table, and its part of the home page
 
 
 class _ChartSizes:
@@ -266,10 +267,12 @@ def _agency_key(agency: AgencyData, templates: str) -> str:
 def generate(
     portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None,
     site_url: str = "", handwritten: Mapping[str, str] | None = None, spill: Path | None = None,
+    keep: Path | None = None,
 ) -> Site:
     """Render every page and chart of the portal: describe charts, draw them, then write pages.
 
-    The pages and data are kept in memory, or with `spill` written to that folder as they are made.
+    The pages and data are kept in memory, or with `spill` written to that folder as they are made. With `keep`,
+    each agency's pages are kept in that folder between runs and rendered only when its records changed.
     """
     env = memo.env if memo is not None and memo.env is not None else None
     if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
@@ -280,6 +283,7 @@ def generate(
     env.globals["site_url"] = site_url.rstrip("/")  # citations give the full address of the page cited
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site(spill=spill)
+    store = PageStore(keep) if keep is not None else None
     agencies = _describe(portal, site, str(env.globals["site_url"]))
     site.agencies = [a.data.id for a in agencies]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
@@ -288,33 +292,40 @@ def generate(
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {}, cache)
+        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {}, cache, store)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
     _publish_charts(site)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
-    _publish_search(env, site, agencies, handwritten or {}, memo is not None)
+    _publish_search(env, site, agencies, handwritten or {}, memo is not None, store)
+    if store is not None:
+        store.sweep()  # what this run did not use: the pages of records since changed or removed
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 
 
 def _write_pages(
     env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None,
-    handwritten: Mapping[str, str], cache: ChartCache | None = None,
+    handwritten: Mapping[str, str], cache: ChartCache | None = None, store: PageStore | None = None,
 ) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
-    home_agencies = []
-    templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo is not None else ""
+    rows, sections = [], []
+    templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
+    if store is not None:  # kept between runs: the code may have changed since
+        templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic")))
+    keys = {a.data.id: _agency_key(a.data, templates) if templates else "" for a in agencies}
     for a in agencies:
-        key = _agency_key(a.data, templates) if memo is not None else ""
-        kept = memo.agencies.get(a.data.id) if memo is not None else None
-        pages = kept[1] if kept is not None and key and kept[0] == key else _agency_pages(env, site, a)
+        key = keys[a.data.id]
+        pages = _kept(a, key, memo, store) or _agency_pages(env, site, a, spill=store is None)
+        if store is not None and key:
+            pages = _AgencyPages(store.put(key, pages.files, (pages.nav, pages.home)), pages.nav, pages.home)
         if memo is not None and key:
             memo.agencies[a.data.id] = (key, pages)
         site.files.update(pages.files)
         site.nav.append(pages.nav)
-        home_agencies.append(pages.home)
+        rows.append(pages.home[0])
+        sections.append(pages.home[1])
     newest = max((a.data.reports[-1].record for a in agencies if a.data.reports), key=lambda r: r.span, default=None)
     site.footer = {
         "publisher": "、".join(a.data.agency.name for a in agencies),
@@ -324,9 +335,10 @@ def _write_pages(
     guide = [(Markup("開放資料"), Markup("opendata/index.md")), (Markup("更正紀錄"), Markup("corrections/index.md")),
              (Markup("搜尋"), Markup(search.PAGE))]
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
-    site.add("index.md", env.get_template("home.md.j2").render(agencies=home_agencies, guide=guide))
+    site.add("index.md", env.get_template("home.md.j2").render(rows=rows, sections=sections, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo, cache)
+    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo, cache,
+                  store, keys)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = corrections([(a.data, a.figures) for a in agencies])
     site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
@@ -335,10 +347,19 @@ def _write_pages(
     site.nav.append(NavEntry(None, "corrections/index.md"))
 
 
-def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPages:
+def _kept(a: _Agency, key: str, memo: Memo | None, store: PageStore | None) -> _AgencyPages | None:
+    """Return an agency's pages made from the same records, kept in memory (a preview) or on disk, or None."""
+    kept = memo.agencies.get(a.data.id) if memo is not None and key else None
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    found = store.get(key) if store is not None and key else None
+    return _AgencyPages(found[0], *found[1]) if found is not None else None
+
+
+def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency, spill: bool = True) -> _AgencyPages:
     """Render one agency's plans, reports and trend pages, with its navigation and home-page entry."""
     agency = a.data
-    own = Site(charts=site.charts, spill=site.spill)
+    own = Site(charts=site.charts, spill=site.spill if spill else None)
     years: dict[int, list[str]] = {}
     for sourced in agency.plans:
         _plan_pages(env, own, a, sourced, years)
@@ -356,7 +377,7 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
     )
     latest_plan = agency.plans[-1].record if agency.plans else None
     latest_report = agency.reports[-1].record if agency.reports else None
-    return _AgencyPages(own.files, nav, {
+    home = {
         "data": agency,
         "plan": latest_plan,
         "total": budget_total(latest_plan.budget) if latest_plan and latest_plan.budget else None,
@@ -370,7 +391,9 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency) -> _AgencyPag
         "targets": _latest_targets(a),
         "plan_dirs": {s.record.slug: Markup(plan_dir(agency, s.record)) for s in agency.plans},
         "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
-    })
+    }
+    return _AgencyPages(own.files, nav, (Markup(env.get_template("home-row.md.j2").render(a=home)),
+                                         Markup(env.get_template("home-agency.md.j2").render(a=home))))
 
 
 # The home page lists this many of the latest budget's top-level lines, largest first.
@@ -404,7 +427,8 @@ def _latest_targets(a: _Agency) -> list[Judged]:
 
 
 def _publish_search(
-    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str], remember: bool
+    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str], remember: bool,
+    store: PageStore | None = None,
 ) -> None:
     """Add the search page and the search data: a shard per agency and one for the rest of the site."""
     site.add(search.PAGE, env.get_template("search.md.j2").render(
@@ -414,6 +438,7 @@ def _publish_search(
     for path, content in search.shards(
         site.pages(), site.text, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies},
         handwritten, remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
+        store, lambda path: content_digest(site.files[path]),
     ):
         site.add(path, content)
 
@@ -457,9 +482,13 @@ def _publish_charts(site: Site) -> None:
 
 def _publish_data(
     env: jinja2.Environment, site: Site, portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]],
-    updated: str, memo: Memo | None = None, cache: ChartCache | None = None,
+    updated: str, memo: Memo | None = None, cache: ChartCache | None = None, store: PageStore | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> None:
-    """Write each chart's numbers, every dataset, the catalogues and the open-data page."""
+    """Write each chart's numbers, every dataset, the catalogues and the open-data page.
+
+    With `store`, an agency's datasets are kept between runs under its key in `keys`.
+    """
     kept = memo.chart_data if memo is not None else {}
     made: dict[Chart, tuple[Content, Content]] = {}
     data_code = code_version(("opendata", "formats"), ())  # the table; the chart's own code is in its key
@@ -472,14 +501,19 @@ def _publish_data(
         site.add(table.path + ".json", made[chart][1])
     if memo is not None:
         memo.chart_data = made
-    tables = opendata.datasets(portal, judged)
-    listed = []
-    for table in tables:
-        csv_bytes, json_bytes = table.csv(), table.json()
-        site.add(table.path + ".csv", csv_bytes)
-        site.add(table.path + ".json", json_bytes)
-        listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
-                       "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
+    tables, listed = [], []
+    for agency in portal.agencies:
+        key = digest("datasets", keys[agency.id]) if store is not None and keys and keys.get(agency.id) else ""
+        found = store.get(key) if store is not None and key else None
+        files, described = found if found is not None else _datasets(agency, judged.get(agency.id, {}))
+        if store is not None and key and found is None:
+            files = store.put(key, files, described)
+        for path, content in files.items():
+            site.add(path, content)
+        for table, csv_size, json_size in described:
+            tables.append(table)
+            listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
+                           "csv_size": csv_size, "json_size": json_size})
     title = "施政透明網開放資料"
     publisher = "、".join(a.agency.name for a in portal.agencies)
     created = f"{updated}T00:00:00Z"
@@ -490,6 +524,19 @@ def _publish_data(
     site.add("opendata/index.md", env.get_template("opendata.md.j2").render(
         datasets=listed, updated=updated, license=opendata.LICENSE
     ))
+
+
+def _datasets(
+    agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
+) -> tuple[dict[str, Content], list[tuple[opendata.Table, int, int]]]:
+    """Return an agency's dataset files, and each table's description (without its rows) with the files' sizes."""
+    files: dict[str, Content] = {}
+    described = []
+    for table in opendata.agency_datasets(agency, judged):
+        csv_bytes, json_bytes = table.csv(), table.json()
+        files[table.path + ".csv"], files[table.path + ".json"] = csv_bytes, json_bytes
+        described.append((replace(table, rows=()), len(csv_bytes), len(json_bytes)))
+    return files, described
 
 
 def _plan_pages(

@@ -1,13 +1,14 @@
 """Remember what a build wrote, so that the next build into the same folder renders only the pages that changed.
 
-The record lives in the cache folder: the site folder it describes, a digest of everything every page depends
-on (settings, theme, engine and plugin code), a digest of the navigation, each source file's digest, and for
-each page what other pages need from it without reading it (its title, front matter, anchors and the anchors
-it links to). A record that does not match the folder as it is now is not used, and nothing in it is needed:
-delete it and the next build renders every page.
+The record lives in the cache folder, one per site folder: the folder it describes, a digest of everything
+every page depends on (settings, theme, engine and plugin code), a digest of the navigation, each source
+file's digest, and for each page what other pages need from it without reading it (its title, front matter,
+anchors and the anchors it links to). A record that does not match the folder as it is now is not used,
+and nothing in it is needed: delete it and the next build renders every page.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +19,6 @@ from typing import Any
 from .cache import Store
 
 VERSION = 1
-NAME = "site-state.json"
 STAMPED = "sitemap.xml"  # written by every build: its size and time tell whether the folder is as the build left it
 
 
@@ -53,9 +53,14 @@ def stamp(site: Path) -> list[int]:
     return [found.st_size, found.st_mtime_ns]
 
 
+def name(site: Path) -> str:
+    """Return the name of the record of the builds into `site` (one per folder, so `-d` elsewhere keeps it)."""
+    return f"site-state-{hashlib.sha256(str(site).encode('utf-8')).hexdigest()[:16]}.json"
+
+
 def load(cache: Path, site: Path) -> Built | None:
     """Return the record of the last build into `site`, or None when there is none or the folder changed since."""
-    raw = Store(cache).read(NAME)
+    raw = Store(cache).read(name(site))
     if raw is None:
         return None
     try:
@@ -77,36 +82,27 @@ def save(cache: Path, built: Built) -> None:
         "files": built.files,
         "pages": {path: [s.title, s.meta, s.anchors, s.links] for path, s in sorted(built.pages.items())},
     }
-    Store(cache).write(NAME, json.dumps(record, ensure_ascii=False, default=str, sort_keys=True).encode("utf-8"))
+    text = json.dumps(record, ensure_ascii=False, default=str, sort_keys=True)
+    Store(cache).write(name(Path(built.site)), text.encode("utf-8"))
 
 
-def forget(cache: Path) -> None:
-    """Remove the record, so that the next build renders every page."""
-    (cache / NAME).unlink(missing_ok=True)
+def forget(cache: Path, site: Path) -> None:
+    """Remove the record of the builds into `site`, so that the next build renders every page."""
+    (cache / name(site)).unlink(missing_ok=True)
 
 
-def fill(old: Path, new: Path) -> int:
-    """Give `new` every file of `old` it lacks, as a hard link (a copy where links are refused); return how many.
+def apply(new: Path, site: Path) -> int:
+    """Move every file of `new` (what a build rendered again) into `site`, each replacing its old version at once.
 
-    The build wrote every changed file into `new` as a new file, so no file of `old`, which may still be served,
-    is ever written to.
+    A file is never written to where it is served: a reader gets the old page or the new one, never part of one.
     """
     count = 0
-    for folder, _, names in os.walk(old):
+    for folder, _, names in os.walk(new):
         here = Path(folder)
-        there = new / here.relative_to(old)
-        made = there.is_dir()
+        there = site / here.relative_to(new)
+        there.mkdir(parents=True, exist_ok=True)
         for name in names:
-            target = there / name
-            if made and os.path.lexists(target):
-                continue
-            if not made:
-                there.mkdir(parents=True, exist_ok=True)
-                made = True
-            try:
-                os.link(here / name, target)
-            except OSError:
-                shutil.copy2(here / name, target)
+            os.replace(here / name, there / name)
             count += 1
     return count
 

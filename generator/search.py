@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import Content, digest, package_version
+from .kept import PageStore
 from .model import AgencyData
 from .vocabulary import han_runs, words
 from .walk import goal_measures, plan_items, report_figures
@@ -184,6 +186,27 @@ _SECTIONS: OrderedDict[tuple[str, str, float], tuple[Section, ...]] = OrderedDic
 _SECTIONS_KEPT = 1 << 16
 
 
+def _shard(
+    shard: str, pages: list[tuple[str, float]], read: Callable[[str], str], vocabulary: set[str],
+    names: Mapping[str, str], handwritten: Mapping[str, str], remember: bool,
+) -> tuple[str, dict[str, Any]]:
+    """Make one shard's file and its entry in the list of shards."""
+    sections = [s for path, weight in pages for s in _sections_of(path, read(path), weight, remember)]
+    if shard == SITE_SHARD:
+        sections += [s for path, markdown in handwritten.items()
+                     for s in _sections_of(path, markdown, PAGE_WEIGHT, remember)]
+    for section in sections:
+        vocabulary |= words(section.title) | words(section.text)
+    content = json.dumps({
+        "words": sorted(vocabulary),
+        "sections": [[s.url, s.title, s.parent, s.text, s.weight] for s in sections],
+    }, ensure_ascii=False, separators=(",", ":"))
+    return content, {
+        "id": shard, "name": names.get(shard, "網站說明"), "file": f"{shard}.json", "sections": len(sections),
+        "bytes": len(content.encode("utf-8")), "gzip": len(gzip.compress(content.encode("utf-8"), mtime=0)),
+    }
+
+
 def _sections_of(path: str, markdown: str, weight: float, remember: bool) -> tuple[Section, ...]:
     """Return a page's sections, remembered while the page is unchanged (a preview rebuilds only what changed)."""
     if not remember:
@@ -201,14 +224,16 @@ def _sections_of(path: str, markdown: str, weight: float, remember: bool) -> tup
 
 def shards(
     paths: Iterable[str], read: Callable[[str], str], agencies: Mapping[str, tuple[str, set[str]]],
-    handwritten: Mapping[str, str], remember: bool = True,
-) -> Iterator[tuple[str, str]]:
+    handwritten: Mapping[str, str], remember: bool = True, store: PageStore | None = None,
+    digest_of: Callable[[str], str] | None = None,
+) -> Iterator[tuple[str, Content]]:
     """Yield the search files: one shard per agency, one for the rest of the site, then the list of shards.
 
     `read` gives a generated page's Markdown, and `agencies` maps each agency's id to its name and vocabulary.
     A shard holds its sections (address, heading, the headings above, the text) with their weight, and the
     words a query is split into: the Traditional Chinese words of its text and the agency's own vocabulary.
-    One shard is made at a time, so only one agency's sections are ever held.
+    One shard is made at a time, so only one agency's sections are ever held. With `store` and `digest_of`
+    (a page's digest without reading it), a shard whose pages are unchanged since the last run is kept.
     """
     names = {agency_id: name for agency_id, (name, _) in agencies.items()}
     grouped: dict[str, list[tuple[str, float]]] = {agency_id: [] for agency_id in agencies}
@@ -219,21 +244,20 @@ def shards(
             grouped[shard].append((path, weight))
     listed = []
     for shard, pages in grouped.items():
-        sections = [s for path, weight in pages for s in _sections_of(path, read(path), weight, remember)]
-        if shard == SITE_SHARD:
-            sections += [s for path, markdown in handwritten.items()
-                         for s in _sections_of(path, markdown, PAGE_WEIGHT, remember)]
         vocabulary = set(agencies[shard][1]) if shard in agencies else set()
-        for section in sections:
-            vocabulary |= words(section.title) | words(section.text)
-        content = json.dumps({
-            "words": sorted(vocabulary),
-            "sections": [[s.url, s.title, s.parent, s.text, s.weight] for s in sections],
-        }, ensure_ascii=False, separators=(",", ":"))
-        listed.append({
-            "id": shard, "name": names.get(shard, "網站說明"), "file": f"{shard}.json", "sections": len(sections),
-            "bytes": len(content.encode("utf-8")), "gzip": len(gzip.compress(content.encode("utf-8"), mtime=0)),
-        })
-        yield f"search/{shard}.json", content
+        file = f"search/{shard}.json"
+        key = ""
+        if store is not None and digest_of is not None:
+            key = digest("search", package_version(()), shard, names.get(shard, ""), *sorted(vocabulary),
+                         *(f"{path}\0{weight}\0{digest_of(path)}" for path, weight in pages),
+                         *(f"{path}\0{text}" for path, text in handwritten.items() if shard == SITE_SHARD))
+        found = store.get(key) if store is not None and key else None
+        if found is not None:
+            listed.append(found[1])
+            yield file, found[0][file]
+            continue
+        content, entry = _shard(shard, pages, read, vocabulary, names, handwritten, remember)
+        listed.append(entry)
+        yield file, (store.put(key, {file: content}, entry)[file] if store is not None and key else content)
     yield MANIFEST, json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
     yield SCRIPT, Path(__file__).with_name("search.js").read_text(encoding="utf-8")

@@ -152,10 +152,10 @@ def test_broken_link_fails_strict_build_and_keeps_old_site(tmp_path: Path) -> No
     assert result.returncode == 1
     assert result.stderr.startswith("網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):")
     assert tree(site) == {"index.html": b"old site"}
-    # No staging folder is left behind; .cache holds the chart cache, which is kept on purpose.
+    # No staging folder is left behind; .cache holds the caches of charts and of each agency's pages, kept on purpose.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "data", "mkdocs.yml", "site"]
     # Nor the folder the generated pages were written to for the engine (it failed after they were written).
-    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["charts", "records"]
+    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["charts", "pages", "records"]
 
 
 def test_pages_written_to_disk_for_the_engine_are_the_pages_made_in_memory(tmp_path: Path) -> None:

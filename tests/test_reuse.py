@@ -52,15 +52,16 @@ def _edit(tmp_path: Path, edit: str) -> None:
 
 @pytest.mark.parametrize("edit", ["figure", "title", "handwritten", "nothing"])
 def test_a_build_after_an_edit_equals_a_build_afresh(tmp_path: Path, edit: str) -> None:
-    config = _project(tmp_path)
-    site, pages = tmp_path / "site", build(config).pages
+    config = _project(tmp_path / "edited")
+    site, pages = tmp_path / "edited" / "site", build(config).pages
     before = _tree(site)
-    _edit(tmp_path, edit)
+    _edit(tmp_path / "edited", edit)
     reused = build(config).reused
-    fresh = tmp_path / "fresh"
-    afresh = build(config, fresh)
-    assert afresh.reused == 0  # another folder: every page rendered
-    assert _tree(site) == _tree(fresh)
+    again = tmp_path / "again"  # the same project without its cache: every page and chart made again
+    shutil.copytree(tmp_path / "edited", again, ignore=shutil.ignore_patterns(".cache", "site"))
+    afresh = build(write_config(again, again / "data", again / "content"))
+    assert afresh.reused == 0
+    assert _tree(site) == _tree(again / "site")
     if edit == "nothing":
         assert reused == pages
         assert _tree(site) == before
@@ -114,3 +115,13 @@ def test_a_failed_build_keeps_the_site_and_its_record(tmp_path: Path) -> None:
     about.write_text(good, encoding="utf-8")
     assert build(config).reused > 0  # the record still describes the site
     assert _tree(site) == whole
+
+
+def test_a_damaged_cache_of_pages_is_made_again_and_gives_the_same_site(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    build(config)
+    whole = _tree(tmp_path / "site")
+    for entry in (tmp_path / ".cache" / "pages").glob("*.pickle"):
+        entry.write_bytes(b"damaged")
+    build(config, tmp_path / "again")
+    assert _tree(tmp_path / "again") == whole

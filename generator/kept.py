@@ -1,0 +1,65 @@
+"""Keep each agency's generated pages between builds, so that a build renders only the agencies whose records changed.
+
+An entry is named by the key of everything the pages are made from (the agency's records, the templates, this
+package's code, the site's address and edition), and each page is a file named by the digest of its content.
+Like every cache here it is never needed: a missing or damaged entry is made again.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from .cache import Content, Store, Stored, content_bytes, content_digest
+
+
+class PageStore:
+    """Generated pages by key, kept on disk in one folder; what a run does not use is removed at its end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.store = Store(folder)
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> tuple[dict[str, Content], Any] | None:
+        """Return the pages kept under `key` and what was kept with them, or None."""
+        raw = self.store.read(f"{key}.pickle")
+        if raw is None:
+            return None
+        try:
+            names, extra = pickle.loads(raw)
+            files: dict[str, Content] = {path: Stored(self.folder / name, name.split(".")[0])
+                                         for path, name in names.items()}
+        except Exception:  # a damaged entry is made again (unpickling can raise anything)
+            return None
+        if not all(os.path.isfile(stored.path) for stored in files.values() if isinstance(stored, Stored)):
+            return None
+        self.used.update([f"{key}.pickle", *names.values()])
+        return files, extra
+
+    def put(self, key: str, files: dict[str, Content], extra: Any) -> dict[str, Content]:
+        """Keep pages and what goes with them under `key`; return the pages as files of the store where kept."""
+        names: dict[str, str] = {}
+        out: dict[str, Content] = {}
+        for path, content in files.items():
+            name = content_digest(content) + Path(path).suffix
+            if self.store.has(name) or self.store.write(name, content_bytes(content)):
+                names[path] = name
+                out[path] = Stored(self.folder / name, content_digest(content))
+            else:  # not kept (a cache that cannot be written): the page stays as it was made
+                out[path] = content
+        if len(names) == len(files) and self.store.write(f"{key}.pickle", pickle.dumps((names, extra))):
+            self.used.add(f"{key}.pickle")
+        self.used.update(names.values())
+        return out
+
+    def sweep(self) -> None:
+        """Remove every entry and page this run did not use (a run at the same time writes under dot names)."""
+        try:
+            listed = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in listed:
+            if not name.startswith(".") and name not in self.used:
+                (self.folder / name).unlink(missing_ok=True)

@@ -1,0 +1,46 @@
+"""Each agency's pages kept between builds: a damaged or missing entry is made again, an unused one removed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cache import Stored, content_bytes
+from generator.kept import PageStore
+
+
+def test_pages_kept_under_a_key_come_back_as_files_with_what_was_kept_with_them(tmp_path: Path) -> None:
+    store = PageStore(tmp_path)
+    kept = store.put("k1", {"a/index.md": "# 甲\n", "a/b/index.md": b"# B\n"}, ("nav", ["home"]))
+    assert all(isinstance(content, Stored) for content in kept.values())
+    found = PageStore(tmp_path).get("k1")
+    assert found is not None
+    files, extra = found
+    assert {path: content_bytes(content) for path, content in files.items()} == {
+        "a/index.md": "# 甲\n".encode(), "a/b/index.md": b"# B\n"}
+    assert extra == ("nav", ["home"])
+    assert files == kept  # the same files, with the same digests, as when they were kept
+    assert PageStore(tmp_path).get("k2") is None
+
+
+def test_a_damaged_entry_or_a_missing_page_is_made_again(tmp_path: Path) -> None:
+    store = PageStore(tmp_path)
+    kept = store.put("k1", {"a/index.md": "# 甲\n"}, None)
+    (tmp_path / "k1.pickle").write_bytes(b"\x80\x05not a pickle")
+    assert PageStore(tmp_path).get("k1") is None
+    store.put("k2", {"b/index.md": "# 乙\n"}, None)
+    page = store.put("k3", {"c/index.md": "# 丙\n"}, None)["c/index.md"]
+    assert isinstance(page, Stored) and isinstance(kept["a/index.md"], Stored)
+    page.path.unlink()
+    assert PageStore(tmp_path).get("k3") is None
+    assert PageStore(tmp_path).get("k2") is not None
+
+
+def test_a_run_removes_what_it_did_not_use_but_not_what_a_run_at_the_same_time_is_writing(tmp_path: Path) -> None:
+    PageStore(tmp_path).put("old", {"a/index.md": "# 舊\n"}, None)
+    (tmp_path / ".new.md.123.456").write_bytes(b"being written")
+    store = PageStore(tmp_path)
+    page = store.put("new", {"a/index.md": "# 新\n"}, None)["a/index.md"]
+    store.sweep()
+    assert isinstance(page, Stored)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".new.md.123.456", "new.pickle", page.path.name])
+    assert PageStore(tmp_path).get("old") is None
+    assert PageStore(tmp_path).get("new") is not None
