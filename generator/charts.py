@@ -67,7 +67,7 @@ class Chart:
 
     def key(self) -> str:
         """Return a hash of what is drawn (all but the folder, unless drawn), the drawing code, libraries and font."""
-        fields = dataclasses.asdict(self)
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}  # all plain values
         fields["file"] = chart_id(self.file) if not self.site else self.file  # the address is drawn when known
         return digest(code_version(*CODE), json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str))
 

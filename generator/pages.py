@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from .paths import (
 from .trends import (
     BudgetHistory,
     Change,
+    Corrected,
     Figures,
     Judged,
     Point,
@@ -56,6 +58,7 @@ from .trends import (
     data_through,
     judged,
     nearest_plan_link,
+    newest_first,
     plan_links,
     series,
     serving,
@@ -183,40 +186,76 @@ class _Agency:
         return self.links[key]
 
 
-def _describe(portal: Portal, site: Site, site_url: str) -> list[_Agency]:
-    """Describe every chart of the portal (phase one of generation) and what pages will need from the records."""
+def _describe(agency: AgencyData, site_url: str) -> tuple[_Agency, list[Chart]]:
+    """Describe an agency's charts (phase one of generation) and what its pages will need from the records."""
     licence = str(opendata.LICENSE["title"])
+    charts: list[Chart] = []
 
-    def add(charts: list[Chart]) -> list[Chart]:
+    def add(found: list[Chart]) -> list[Chart]:
         """Give charts the credit their images carry, and register them."""
-        charts = [credited(chart, licence, site_url) for chart in charts]
-        site.charts.update({chart.file: chart for chart in charts})
-        return charts
+        found = [credited(chart, licence, site_url) for chart in found]
+        charts.extend(found)
+        return found
 
-    agencies = []
-    for agency in portal.agencies:
-        for sourced in agency.plans:
-            if sourced.record.budget is not None:
-                add([budget_chart(agency, sourced.record, sourced.record.budget)])
-        figures = agency_figures(agency)
-        top = {s.record.slug: report_figures(s.record) for s in agency.reports}
-        report_charts: dict[str, dict[int, list[Chart]]] = {}
-        for s in agency.reports:
-            described = breakdown_charts(agency, s.record, top[s.record.slug])
-            described.update({-t: found for t, found in table_charts(agency, s.record).items()})
-            report_charts[s.record.slug] = {number: add(found) for number, found in described.items()}
-        catalogue = agency.indicators.record.indicators if agency.indicators else []
-        series_by_id = {i.id: series(agency, i, figures) for i in catalogue}
-        for indicator in catalogue:
-            if series_by_id[indicator.id]:
-                add([indicator_chart(agency, indicator, series_by_id[indicator.id])])
-        history = budget_history(agency)
-        budget_charts = add(budget_history_charts(agency, history)) if history else []
-        agencies.append(_Agency(
-            agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts,
-            judged(agency, series_by_id),
-        ))
-    return agencies
+    for sourced in agency.plans:
+        if sourced.record.budget is not None:
+            add([budget_chart(agency, sourced.record, sourced.record.budget)])
+    figures = agency_figures(agency)
+    top = {s.record.slug: report_figures(s.record) for s in agency.reports}
+    report_charts: dict[str, dict[int, list[Chart]]] = {}
+    for s in agency.reports:
+        described = breakdown_charts(agency, s.record, top[s.record.slug])
+        described.update({-t: found for t, found in table_charts(agency, s.record).items()})
+        report_charts[s.record.slug] = {number: add(found) for number, found in described.items()}
+    catalogue = agency.indicators.record.indicators if agency.indicators else []
+    series_by_id = {i.id: series(agency, i, figures) for i in catalogue}
+    for indicator in catalogue:
+        if series_by_id[indicator.id]:
+            add([indicator_chart(agency, indicator, series_by_id[indicator.id])])
+    history = budget_history(agency)
+    budget_charts = add(budget_history_charts(agency, history)) if history else []
+    return _Agency(agency, figures, top, catalogue, series_by_id, history, report_charts, budget_charts,
+                   judged(agency, series_by_id)), charts
+
+
+class _Part:
+    """An agency as generation sees it: its records, its charts and corrections, and (described when first
+    needed) what its pages are made from. With a store, the charts and corrections of unchanged records are
+    kept between runs, so an agency whose pages are kept too is never described."""
+
+    def __init__(self, data: AgencyData, site_url: str, key: str = "", store: PageStore | None = None) -> None:
+        self.data, self.site_url, self.key, self.store = data, site_url, key, store
+
+    @cached_property
+    def full(self) -> _Agency:
+        """Return what the agency's pages and datasets are made from."""
+        return self._described[0]
+
+    @cached_property
+    def _described(self) -> tuple[_Agency, list[Chart]]:
+        return _describe(self.data, self.site_url)
+
+    @cached_property
+    def _kept(self) -> tuple[list[Chart], list[Corrected]]:
+        key = digest("described", self.key) if self.store is not None and self.key else ""
+        found = self.store.get(key) if self.store is not None and key else None
+        if found is not None:
+            kept: tuple[list[Chart], list[Corrected]] = found[1]
+            return kept
+        made = (self._described[1], corrections([(self.data, self.full.figures)]))
+        if self.store is not None and key:
+            self.store.put(key, {}, made)
+        return made
+
+    @property
+    def charts(self) -> list[Chart]:
+        """Return the agency's charts, in the order they were described."""
+        return self._kept[0]
+
+    @property
+    def corrected(self) -> list[Corrected]:
+        """Return the corrections in the agency's records, newest first."""
+        return self._kept[1]
 
 
 @dataclass
@@ -284,21 +323,27 @@ def generate(
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site(spill=spill)
     store = PageStore(keep) if keep is not None else None
-    agencies = _describe(portal, site, str(env.globals["site_url"]))
-    site.agencies = [a.data.id for a in agencies]
+    templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
+    if store is not None:  # kept between runs: the code may have changed since
+        templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic")))
+    parts = [_Part(data, str(env.globals["site_url"]), _agency_key(data, templates) if templates else "", store)
+             for data in portal.agencies]
+    for part in parts:
+        site.charts.update({chart.file: chart for chart in part.charts})
+    site.agencies = [part.data.id for part in parts]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
     try:
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        _write_pages(env, site, portal, agencies, updated or release_date(), memo, handwritten or {}, cache, store)
+        _write_pages(env, site, portal, parts, updated, memo, handwritten or {}, cache, store)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
     _publish_charts(site)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
-    _publish_search(env, site, agencies, handwritten or {}, memo is not None, store)
+    _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
     if store is not None:
         store.sweep()  # what this run did not use: the pages of records since changed or removed
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
@@ -306,29 +351,26 @@ def generate(
 
 
 def _write_pages(
-    env: jinja2.Environment, site: Site, portal: Portal, agencies: list[_Agency], updated: str, memo: Memo | None,
+    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str, memo: Memo | None,
     handwritten: Mapping[str, str], cache: ChartCache | None = None, store: PageStore | None = None,
 ) -> None:
     """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
     rows, sections = [], []
-    templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
-    if store is not None:  # kept between runs: the code may have changed since
-        templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic")))
-    keys = {a.data.id: _agency_key(a.data, templates) if templates else "" for a in agencies}
-    for a in agencies:
-        key = keys[a.data.id]
-        pages = _kept(a, key, memo, store) or _agency_pages(env, site, a, spill=store is None)
+    for part in parts:
+        key = part.key
+        pages = _kept(part.data.id, key, memo, store) or _agency_pages(env, site, part.full, spill=store is None)
         if store is not None and key:
             pages = _AgencyPages(store.put(key, pages.files, (pages.nav, pages.home)), pages.nav, pages.home)
         if memo is not None and key:
-            memo.agencies[a.data.id] = (key, pages)
+            memo.agencies[part.data.id] = (key, pages)
         site.files.update(pages.files)
         site.nav.append(pages.nav)
         rows.append(pages.home[0])
         sections.append(pages.home[1])
-    newest = max((a.data.reports[-1].record for a in agencies if a.data.reports), key=lambda r: r.span, default=None)
+    agencies = [part.data for part in parts]
+    newest = max((a.reports[-1].record for a in agencies if a.reports), key=lambda r: r.span, default=None)
     site.footer = {
-        "publisher": "、".join(a.data.agency.name for a in agencies),
+        "publisher": "、".join(a.agency.name for a in agencies),
         "license": str(opendata.LICENSE["title"]),
         "through": data_through(newest) if newest else "",
     }
@@ -337,19 +379,18 @@ def _write_pages(
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
     site.add("index.md", env.get_template("home.md.j2").render(rows=rows, sections=sections, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, {a.data.id: a.judged for a in agencies}, updated, memo, cache,
-                  store, keys)
+    _publish_data(env, site, portal, parts, updated, memo, cache, store)
     site.nav.append(NavEntry(None, "opendata/index.md"))
-    entries = corrections([(a.data, a.figures) for a in agencies])
+    entries = newest_first(c for part in parts for c in part.corrected)
     site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     ))
     site.nav.append(NavEntry(None, "corrections/index.md"))
 
 
-def _kept(a: _Agency, key: str, memo: Memo | None, store: PageStore | None) -> _AgencyPages | None:
+def _kept(agency_id: str, key: str, memo: Memo | None, store: PageStore | None) -> _AgencyPages | None:
     """Return an agency's pages made from the same records, kept in memory (a preview) or on disk, or None."""
-    kept = memo.agencies.get(a.data.id) if memo is not None and key else None
+    kept = memo.agencies.get(agency_id) if memo is not None and key else None
     if kept is not None and kept[0] == key:
         return kept[1]
     found = store.get(key) if store is not None and key else None
@@ -427,16 +468,16 @@ def _latest_targets(a: _Agency) -> list[Judged]:
 
 
 def _publish_search(
-    env: jinja2.Environment, site: Site, agencies: list[_Agency], handwritten: Mapping[str, str], remember: bool,
+    env: jinja2.Environment, site: Site, parts: list[_Part], handwritten: Mapping[str, str], remember: bool,
     store: PageStore | None = None,
 ) -> None:
     """Add the search page and the search data: a shard per agency and one for the rest of the site."""
     site.add(search.PAGE, env.get_template("search.md.j2").render(
-        agencies=[{"id": a.data.id, "name": a.data.agency.name} for a in agencies]
+        agencies=[{"id": part.data.id, "name": part.data.agency.name} for part in parts]
     ))
     site.nav.append(NavEntry("搜尋", search.PAGE))
     for path, content in search.shards(
-        site.pages(), site.text, {a.data.id: (a.data.agency.name, search.agency_words(a.data)) for a in agencies},
+        site.pages(), site.text, {p.data.id: (p.data.agency.name, search.agency_words(p.data)) for p in parts},
         handwritten, remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
         store, lambda path: content_digest(site.files[path]),
     ):
@@ -481,13 +522,12 @@ def _publish_charts(site: Site) -> None:
 
 
 def _publish_data(
-    env: jinja2.Environment, site: Site, portal: Portal, judged: dict[str, dict[tuple[str, int, int], list[Judged]]],
-    updated: str, memo: Memo | None = None, cache: ChartCache | None = None, store: PageStore | None = None,
-    keys: Mapping[str, str] | None = None,
+    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str, memo: Memo | None = None,
+    cache: ChartCache | None = None, store: PageStore | None = None,
 ) -> None:
     """Write each chart's numbers, every dataset, the catalogues and the open-data page.
 
-    With `store`, an agency's datasets are kept between runs under its key in `keys`.
+    With `store`, an agency's datasets are kept between runs under its key.
     """
     kept = memo.chart_data if memo is not None else {}
     made: dict[Chart, tuple[Content, Content]] = {}
@@ -502,10 +542,10 @@ def _publish_data(
     if memo is not None:
         memo.chart_data = made
     tables, listed = [], []
-    for agency in portal.agencies:
-        key = digest("datasets", keys[agency.id]) if store is not None and keys and keys.get(agency.id) else ""
+    for part in parts:
+        key = digest("datasets", part.key) if store is not None and part.key else ""
         found = store.get(key) if store is not None and key else None
-        files, described = found if found is not None else _datasets(agency, judged.get(agency.id, {}))
+        files, described = found if found is not None else _datasets(part.data, part.full.judged)
         if store is not None and key and found is None:
             files = store.put(key, files, described)
         for path, content in files.items():

@@ -1,6 +1,7 @@
 """Follow figures across periods: indicator series, budgets across years, plan-to-result links, corrections."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -219,7 +220,12 @@ def corrections(agencies: list[tuple[AgencyData, Figures]]) -> list[Corrected]:
                         c, after, item.figure.unit, what,
                         report.source.document, f"{report_dir(agency, report)}/#{item.row_id}",
                     ))
-    return sorted(out, key=lambda c: c.correction.date, reverse=True)
+    return newest_first(out)
+
+
+def newest_first(found: Iterable[Corrected]) -> list[Corrected]:
+    """Order corrections newest first; those of the same day keep their order (agencies, then documents)."""
+    return sorted(found, key=lambda c: c.correction.date, reverse=True)
 
 
 @dataclass(frozen=True)
