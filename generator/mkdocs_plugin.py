@@ -8,7 +8,8 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
+from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ class Preview:
     layout: str = ""  # digest of the theme and settings: when it changes, every page is rebuilt
     contexts: dict[str, str] = field(default_factory=dict)  # page -> digest of the navigation it shows
     entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # page URL -> its search entries
+    # generated page -> the digest of its Markdown, its title and its front matter: a page whose Markdown is
+    # unchanged is not read again only for the navigation of the others
+    titles: dict[str, tuple[str, str | None, dict[str, Any]]] = field(default_factory=dict)
     built: set[str] = field(default_factory=set)  # pages rendered by the current build
     rebuilt: int = 0  # how many pages the last build rendered
     problems: int = 0  # how many problems the data had at the last build
@@ -93,6 +97,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.sources: dict[str, str] = {}  # every source file but the theme's -> digest of its content
         self.pages: list[File] = []
         self.nav: Navigation | None = None
+        self.titles: dict[str, tuple[str, str | None, dict[str, Any]]] = {}
         self.started = time.monotonic()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -131,7 +136,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records",
                                             agencies=PREVIEW.agencies)
         site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "",
-                        handwritten=handwritten_pages(Path(config.docs_dir)))
+                        handwritten=handwritten_pages(Path(config.docs_dir)), keep=cache / "pages")
         site.files.update(preview_files(problems, root, PREVIEW.agencies))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
         config.extra_javascript.append(BANNER_SCRIPT)
@@ -198,18 +203,33 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             self._restore(self.previous, files)
         if PREVIEW is None and self.shard is None:
             return nav
+        restored: set[str] = set()
         for file in self.pages:  # every title, so that the navigation of the pages rendered is whole
-            if file.page is not None:
+            if file.page is None:
+                continue
+            known = PREVIEW.titles.get(file.src_uri) if PREVIEW is not None else None
+            if known is not None and known[0] == self.digests.get(file.src_uri):  # its Markdown is unchanged
+                file.page.meta = dict(known[2])
+                if "title" not in vars(file.page):  # not one the navigation gives
+                    file.page.title = known[1]
+                    restored.add(file.src_uri)
+            else:
                 file.page.read_source(config)
         if PREVIEW is None:
             return nav
-        contexts = {}
+        # The titles the navigation is digested with, given again to the next build's pages not read again.
+        self.titles = {f.src_uri: (self.digests[f.src_uri], f.page.title, dict(f.page.meta))
+                       for f in self.pages if f.page is not None and f.src_uri in self.digests}
+        contexts: dict[str, str] = {}
+        levels: dict[int, str] = {}
         for file in self.pages:
             if file.page is None:
                 continue
-            context = contexts[file.src_uri] = _nav_context(file.page, nav)
+            context = contexts[file.src_uri] = _nav_context(file.page, nav, levels)
             if PREVIEW.contexts.get(file.src_uri) == context and not file.is_modified():
                 continue
+            if file.src_uri in restored:  # rendered again: its title is the one its heading gives
+                del vars(file.page)["title"]
             if isinstance(file, _Generated):
                 file.modified = True
             else:  # a hand-written page: MkDocs compares its time with the output's
@@ -293,6 +313,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                     break
                 folder.rmdir()
         preview.written = dict(self.digests)
+        preview.titles = self.titles
         preview.rebuilt = len(preview.built)
         state = f"資料有 {preview.problems:,} 個問題，見「{NAV_TITLE}」頁。" if preview.problems else "資料沒有問題。"
         log.info(f"預覽已更新（{time.monotonic() - self.started:.1f} 秒，重新產生 {preview.rebuilt:,} 頁）；{state}")
@@ -310,21 +331,27 @@ def _digest(content: str | bytes) -> str:
     return hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).hexdigest()
 
 
-def _nav_context(page: Page, nav: Navigation) -> str:
-    """Digest the navigation a page shows (Material prunes it to the open branch) and its previous and next links."""
-    shown: list[Any] = [_level(nav.items)]
+def _nav_context(page: Page, nav: Navigation, levels: dict[int, str]) -> str:
+    """Digest the navigation a page shows (Material prunes it to the open branch) and its previous and next links.
+
+    `levels` keeps each level's digest by the list's identity, so that the pages of one build share the work.
+    """
+    shown: list[Any] = [_level(nav.items, levels)]
     parent = page.parent
     while parent is not None:
-        shown.append([parent.title, _level(parent.children)])
+        shown.append([parent.title, _level(parent.children, levels)])
         parent = parent.parent
     for other in (page.previous_page, page.next_page):
         shown.append([other.url, other.title] if other is not None else None)
     return _digest(json.dumps(shown, ensure_ascii=False))
 
 
-def _level(items: list[Any]) -> list[Any]:
-    """Describe one level of the navigation: each entry's title and where it leads."""
-    return [[item.title, getattr(item, "url", None) or _first_url(item)] for item in items]
+def _level(items: list[Any], levels: dict[int, str]) -> str:
+    """Digest one level of the navigation: each entry's title and where it leads."""
+    if id(items) not in levels:
+        entries = [[item.title, getattr(item, "url", None) or _first_url(item)] for item in items]
+        levels[id(items)] = _digest(json.dumps(entries, ensure_ascii=False))
+    return levels[id(items)]
 
 
 def _first_url(item: Any) -> str | None:
@@ -343,12 +370,18 @@ def _nav_digest(nav: Navigation) -> str:
     return _digest(json.dumps(shape(nav.items), ensure_ascii=False, default=str))
 
 
+@cache
+def _installed() -> list[str]:
+    """List every installed distribution and its version: the engine, the theme, any Markdown extension."""
+    return sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions()})
+
+
 def _layout(config: MkDocsConfig) -> str:
     """Digest what every page's HTML depends on besides its navigation: settings, theme, engine and this code."""
     settings = Path(config.config_file_path or "mkdocs.yml")
     state: list[Any] = [_digest(settings.read_bytes()) if settings.is_file() else None, list(config.extra_javascript),
                         config.extra.get("portal_footer"), list(config.markdown_extensions),
-                        code_version(("mkdocs_plugin", "rawhtml"), ("mkdocs", "mkdocs-material", "markdown", "jinja2")),
+                        code_version(("mkdocs_plugin", "rawhtml"), ()), _installed(),
                         sys.modules[Page.__module__].__file__]  # MkDocs, or ProperDocs standing in for it
     custom = Path(config.theme.custom_dir or "")  # the project's overrides; the installed theme is known by its version
     for path in sorted(custom.rglob("*")) if config.theme.custom_dir else []:

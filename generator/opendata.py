@@ -348,36 +348,45 @@ def _figure_rows(figures: Iterable[FigureAt]) -> list[tuple[Any, ...]]:
 
 def package(tables: list[Table], name: str, title: str, created: str) -> dict[str, Any]:
     """Describe every CSV as a Data Package v2 with table schemas, licence and sources."""
+    return {**_package_head(name, title, created), "resources": [resource(t) for t in tables]}
+
+
+def _package_head(name: str, title: str, created: str) -> dict[str, Any]:
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": name,
         "title": title,
         "created": created,
         "licenses": [LICENSE],
-        "resources": [
-            {
-                "name": t.name,
-                "path": t.path.removeprefix("opendata/") + ".csv",
-                "type": "table",
-                "title": t.title,
-                "description": t.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
-                "sources": [{"title": t.source}],
-                "licenses": [LICENSE],
-                "schema": {"fields": [
-                    {"name": c.name, "type": c.type, "title": c.title, "description": c.description}
-                    for c in t.columns
-                ]},
-            }
-            for t in tables
-        ],
+    }
+
+
+def resource(t: Table) -> dict[str, Any]:
+    """Describe one CSV as a resource of the Data Package."""
+    return {
+        "name": t.name,
+        "path": t.path.removeprefix("opendata/") + ".csv",
+        "type": "table",
+        "title": t.title,
+        "description": t.description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig",
+        "sources": [{"title": t.source}],
+        "licenses": [LICENSE],
+        "schema": {"fields": [
+            {"name": c.name, "type": c.type, "title": c.title, "description": c.description}
+            for c in t.columns
+        ]},
     }
 
 
 def dcat(tables: list[Table], publisher: str, title: str, issued: str) -> dict[str, Any]:
     """Describe the datasets as a DCAT 3 catalogue in JSON-LD for harvesters."""
+    return {**_catalogue_head(publisher, title, issued), "dcat:dataset": [dataset(t) for t in tables]}
+
+
+def _catalogue_head(publisher: str, title: str, issued: str) -> dict[str, Any]:
     return {
         "@context": {
             "dcat": "http://www.w3.org/ns/dcat#",
@@ -389,26 +398,56 @@ def dcat(tables: list[Table], publisher: str, title: str, issued: str) -> dict[s
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": publisher},
         "dct:license": {"@id": LICENSE["path"]},
         "dct:issued": issued,
-        "dcat:dataset": [
+    }
+
+
+def dataset(t: Table) -> dict[str, Any]:
+    """Describe one table as a dataset of the DCAT catalogue, with its CSV and JSON."""
+    return {
+        "@id": t.name,
+        "@type": "dcat:Dataset",
+        "dct:title": t.title,
+        "dct:description": t.description,
+        "dct:temporal": t.period,
+        "dct:source": t.source,
+        "dct:license": {"@id": LICENSE["path"]},
+        "dct:accrualPeriodicity": "不定期（機關發布新文件時更新）",
+        "dcat:distribution": [
             {
-                "@id": t.name,
-                "@type": "dcat:Dataset",
-                "dct:title": t.title,
-                "dct:description": t.description,
-                "dct:temporal": t.period,
-                "dct:source": t.source,
-                "dct:license": {"@id": LICENSE["path"]},
-                "dct:accrualPeriodicity": "不定期（機關發布新文件時更新）",
-                "dcat:distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "dcat:downloadURL": {"@id": t.path.removeprefix("opendata/") + ext},
-                        "dcat:mediaType": media,
-                        "dct:format": ext[1:].upper(),
-                    }
-                    for ext, media in ((".csv", "text/csv"), (".json", "application/json"))
-                ],
+                "@type": "dcat:Distribution",
+                "dcat:downloadURL": {"@id": t.path.removeprefix("opendata/") + ext},
+                "dcat:mediaType": media,
+                "dct:format": ext[1:].upper(),
             }
-            for t in tables
+            for ext, media in ((".csv", "text/csv"), (".json", "application/json"))
         ],
     }
+
+
+def entry_text(entry: dict[str, Any]) -> str:
+    """Write one entry of a catalogue's list as `json_bytes` writes it there (indented two levels deep).
+
+    An agency's entries are written once and kept with its datasets; `listed_bytes` puts them together.
+    """
+    lines = json.dumps(entry, ensure_ascii=False, indent=2, default=_number).split("\n")  # only JSON's own breaks
+    return "\n".join("    " + line for line in lines)
+
+
+def package_bytes(entries: list[str], name: str, title: str, created: str) -> bytes:
+    """Return the Data Package, byte for byte as `json_bytes(package(...))`, from its resources' `entry_text`."""
+    return _listed_bytes(_package_head(name, title, created), "resources", entries)
+
+
+def catalogue_bytes(entries: list[str], publisher: str, title: str, issued: str) -> bytes:
+    """Return the DCAT catalogue, byte for byte as `json_bytes(dcat(...))`, from its datasets' `entry_text`."""
+    return _listed_bytes(_catalogue_head(publisher, title, issued), "dcat:dataset", entries)
+
+
+def _listed_bytes(head: dict[str, Any], key: str, entries: list[str]) -> bytes:
+    """Write `head` with `key` (its last member) holding the entries already written."""
+    placeholder = "\0entries\0"  # a string no record holds (control characters are refused in data)
+    text = json_bytes({**head, key: placeholder}).decode("utf-8")
+    before, found, after = text.rpartition(json.dumps(placeholder))
+    assert found, "the placeholder is written as JSON writes it"
+    listed = "[\n" + ",\n".join(entries) + "\n  ]" if entries else "[]"
+    return (before + listed + after).encode("utf-8")

@@ -344,8 +344,8 @@ def generate(
     _publish_charts(site)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
     _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
-    if store is not None:
-        store.sweep()  # what this run did not use: the pages of records since changed or removed
+    if store is not None and memo is None:  # what this build did not use: pages of records changed or removed
+        store.sweep()  # (not a preview, which may see only some agencies: the next build removes what it left)
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 
@@ -358,9 +358,11 @@ def _write_pages(
     rows, sections = [], []
     for part in parts:
         key = part.key
-        pages = _kept(part.data.id, key, memo, store) or _agency_pages(env, site, part.full, spill=store is None)
-        if store is not None and key:
-            pages = _AgencyPages(store.put(key, pages.files, (pages.nav, pages.home)), pages.nav, pages.home)
+        pages = _kept(part.data.id, key, memo, store)
+        if pages is None:
+            pages = _agency_pages(env, site, part.full, spill=store is None)
+            if store is not None and key:
+                pages = _AgencyPages(store.put(key, pages.files, (pages.nav, pages.home)), pages.nav, pages.home)
         if memo is not None and key:
             memo.agencies[part.data.id] = (key, pages)
         site.files.update(pages.files)
@@ -550,32 +552,39 @@ def _publish_data(
             files = store.put(key, files, described)
         for path, content in files.items():
             site.add(path, content)
-        for table, csv_size, json_size in described:
-            tables.append(table)
+        for table, csv_size, json_size, resource, dataset in described:
+            tables.append((resource, dataset))
             listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
                            "csv_size": csv_size, "json_size": json_size})
     title = "施政透明網開放資料"
     publisher = "、".join(a.agency.name for a in portal.agencies)
     created = f"{updated}T00:00:00Z"
-    site.add("opendata/datapackage.json", opendata.json_bytes(
-        opendata.package(tables, "transparency-portal", title, created)
+    site.add("opendata/datapackage.json", opendata.package_bytes(
+        [resource for resource, _ in tables], "transparency-portal", title, created
     ))
-    site.add("opendata/catalog.jsonld", opendata.json_bytes(opendata.dcat(tables, publisher, title, updated)))
+    site.add("opendata/catalog.jsonld", opendata.catalogue_bytes(
+        [dataset for _, dataset in tables], publisher, title, updated
+    ))
     site.add("opendata/index.md", env.get_template("opendata.md.j2").render(
         datasets=listed, updated=updated, license=opendata.LICENSE
     ))
 
 
+_Described = tuple[opendata.Table, int, int, str, str]  # a table without its rows, its files' sizes, its entries
+
+
 def _datasets(
     agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
-) -> tuple[dict[str, Content], list[tuple[opendata.Table, int, int]]]:
-    """Return an agency's dataset files, and each table's description (without its rows) with the files' sizes."""
+) -> tuple[dict[str, Content], list[_Described]]:
+    """Return an agency's dataset files, and for each table its description (without its rows), the files'
+    sizes, and its entries in the Data Package and the DCAT catalogue."""
     files: dict[str, Content] = {}
     described = []
     for table in opendata.agency_datasets(agency, judged):
         csv_bytes, json_bytes = table.csv(), table.json()
         files[table.path + ".csv"], files[table.path + ".json"] = csv_bytes, json_bytes
-        described.append((replace(table, rows=()), len(csv_bytes), len(json_bytes)))
+        described.append((replace(table, rows=()), len(csv_bytes), len(json_bytes),
+                          opendata.entry_text(opendata.resource(table)), opendata.entry_text(opendata.dataset(table))))
     return files, described
 
 

@@ -5,16 +5,20 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin
 
+from hypothesis import given
+from hypothesis import strategies as st
 from test_build import text_of
 
 from conftest import FIXTURES, ROOT, copy_data
+from generator import opendata
 from generator.assemble import load_portal
 from generator.markup import with_unit
 from generator.model import Figure
-from generator.pages import generate
+from generator.pages import generate, release_date
 from generator.walk import report_figures
 
 
@@ -150,3 +154,28 @@ def test_no_csv_cell_can_run_as_a_formula(tmp_path: Path) -> None:
                     assert not cell.startswith(FORMULAS), (path, cell)
                     neutralised += cell.startswith("'") and cell[1:].startswith(FORMULAS)
     assert checked > 150 and neutralised >= 8  # every poisoned text column was reached
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@given(tables=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT), max_size=4), head=st.tuples(_TEXT, _TEXT, _TEXT))
+def test_catalogues_put_together_from_kept_entries_are_the_catalogues_written_whole(
+    tables: list[tuple[str, str, str, str]], head: tuple[str, str, str]
+) -> None:
+    made = [opendata.Table(f"t{n}", f"opendata/a/t{n}", title, description, period, source,
+                           (opendata.Column("x", "number", title, description),), ((Decimal("1.5"),),))
+            for n, (title, description, period, source) in enumerate(tables)]
+    name, title, when = head
+    assert opendata.package_bytes([opendata.entry_text(opendata.resource(t)) for t in made], name, title, when) == (
+        opendata.json_bytes(opendata.package(made, name, title, when)))
+    assert opendata.catalogue_bytes([opendata.entry_text(opendata.dataset(t)) for t in made], name, title, when) == (
+        opendata.json_bytes(opendata.dcat(made, name, title, when)))
+
+
+def test_the_real_catalogues_are_the_ones_written_whole() -> None:
+    portal = load_portal(ROOT / "data", ROOT)
+    site = generate(portal)
+    made = opendata.datasets(portal, {})
+    assert site.files["opendata/datapackage.json"] == opendata.json_bytes(
+        opendata.package(made, "transparency-portal", "施政透明網開放資料", f"{release_date()}T00:00:00Z"))
