@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_shards import _synth
 
 from conftest import EPOCH, FIXTURES, ROOT, copy_data, write_config
 from generator import reuse
@@ -125,3 +127,24 @@ def test_a_damaged_cache_of_pages_is_made_again_and_gives_the_same_site(tmp_path
         entry.write_bytes(b"damaged")
     build(config, tmp_path / "again")
     assert _tree(tmp_path / "again") == whole
+
+
+def test_a_build_after_one_agency_changed_equals_a_build_afresh_of_the_whole_portal(tmp_path: Path) -> None:
+    edited = tmp_path / "edited"
+    _synth().write_portal(edited / "data", 3, 2)  # SYNTHETIC: 3 agencies x 2 years
+    config = write_config(edited, edited / "data")
+    pages = build(config).pages
+    report = sorted((edited / "data").glob("*/reports/*.yml"))[1]
+    text = report.read_text(encoding="utf-8")  # a corrected figure: its value, its quote and the sentence quoting it
+    found = re.search(r"^( +)value: (\d+)\n((?:\1\w+: .*\n)*?)\1quote: (.*)$", text, re.M)
+    assert found is not None
+    value, quote = found[2], found[4]
+    edited_quote = quote.replace(value, str(int(value) + 1), 1)
+    figure = found[0].replace(f"value: {value}", f"value: {int(value) + 1}", 1)
+    report.write_text((text[:found.start()] + figure + text[found.end():]).replace(quote, edited_quote),
+                      encoding="utf-8")
+    assert 0 < build(config).reused < pages
+    again = tmp_path / "again"
+    shutil.copytree(edited / "data", again / "data")
+    build(write_config(again, again / "data"))
+    assert _tree(edited / "site") == _tree(again / "site")
