@@ -393,7 +393,8 @@ def _write_pages(
 def _kept(agency_id: str, key: str, memo: Memo | None, store: PageStore | None) -> _AgencyPages | None:
     """Return an agency's pages made from the same records, kept in memory (a preview) or on disk, or None."""
     kept = memo.agencies.get(agency_id) if memo is not None and key else None
-    if kept is not None and kept[0] == key:
+    if kept is not None and kept[0] == key and all(  # a build meanwhile may have removed what it did not use
+            os.path.isfile(content.path) for content in kept[1].files.values() if isinstance(content, Stored)):
         return kept[1]
     found = store.get(key) if store is not None and key else None
     return _AgencyPages(found[0], *found[1]) if found is not None else None

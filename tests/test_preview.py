@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -52,7 +53,7 @@ def _tidy(path: Path) -> bytes:
     return re.sub(rb">\s+<", b"><", data) if path.suffix == ".html" else data
 
 
-@pytest.mark.parametrize("edit", ["relabel", "break", "break-then-fix", "save-unchanged"])
+@pytest.mark.parametrize("edit", ["relabel", "break", "break-then-fix", "save-unchanged", "cache-swept"])
 def test_a_rebuild_after_an_edit_equals_a_preview_built_afresh(
     preview: mkdocs_plugin.Preview, tmp_path: Path, edit: str
 ) -> None:
@@ -66,6 +67,8 @@ def test_a_rebuild_after_an_edit_equals_a_preview_built_afresh(
         report.write_text(original.replace("label: 說明會", "label: 說明會（場次）", 1), encoding="utf-8")
     elif edit == "save-unchanged":  # the agency's pages are taken from the last generation
         report.write_text(original, encoding="utf-8")
+    elif edit == "cache-swept":  # a `portal build` meanwhile removed the pages it did not use
+        shutil.rmtree(tmp_path / ".cache" / "pages")
     else:
         report.write_text(original.replace("year: 111", "year: [111", 1), encoding="utf-8")
     _build(config, tmp_path / "incremental")
@@ -79,6 +82,9 @@ def test_a_rebuild_after_an_edit_equals_a_preview_built_afresh(
     if edit == "save-unchanged":
         assert rebuilt == 0
         assert preview.memo.agencies["demo"][1] is generated  # not rendered again
+    elif edit == "cache-swept":
+        assert rebuilt == 0  # generated again, the same
+        assert preview.memo.agencies["demo"][1] is not generated
     else:
         assert 0 < rebuilt < mkdocs_plugin.PREVIEW.rebuilt  # fewer pages were rendered than in a full build
 
