@@ -19,7 +19,7 @@ from typing import Any
 from .cache import Store
 
 VERSION = 1
-STAMPED = "sitemap.xml"  # written by every build: its size and time tell whether the folder is as the build left it
+STAMPED = "sitemap.xml"  # written by every build: its digest tells whether the folder is as the build left it
 
 
 @dataclass
@@ -39,18 +39,18 @@ class Built:
     site: str = ""
     layout: str = ""  # digest of the settings, the theme and the code: what every page depends on
     nav: str = ""  # digest of the navigation (every title, address and section) that every page shows
-    stamp: list[int] = field(default_factory=list)
+    stamp: str = ""
     files: dict[str, str] = field(default_factory=dict)  # source path -> digest of its content
     pages: dict[str, PageState] = field(default_factory=dict)  # page source path -> what others need from it
 
 
-def stamp(site: Path) -> list[int]:
-    """Return the size and modification time of the file every build writes, or [] when there is none."""
+def stamp(site: Path) -> str:
+    """Digest the file every build writes, or return "" when there is none: a restored copy of the folder (a CI
+    cache) still matches, a folder written since by anything else does not."""
     try:
-        found = (site / STAMPED).stat()
+        return hashlib.sha256((site / STAMPED).read_bytes()).hexdigest()
     except OSError:
-        return []
-    return [found.st_size, found.st_mtime_ns]
+        return ""
 
 
 def name(site: Path) -> str:
