@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,16 @@ class PageStore:
             self.used.add(f"{key}.pickle")
         self.used.update(names.values())
         return out
+
+    def made(
+        self, key: str, make: Callable[[], tuple[dict[str, Content], Any]]
+    ) -> tuple[dict[str, Content], Any]:
+        """Return what is kept under `key`, or make it and keep it (when there is a key)."""
+        found = self.get(key) if key else None
+        if found is not None:
+            return found
+        files, extra = make()
+        return (self.put(key, files, extra), extra) if key else (files, extra)
 
     def sweep(self) -> None:
         """Remove every entry and page this run did not use (a run at the same time writes under dot names)."""

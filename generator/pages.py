@@ -237,15 +237,14 @@ class _Part:
 
     @cached_property
     def _kept(self) -> tuple[list[Chart], list[Corrected]]:
-        key = digest("described", self.key) if self.store is not None and self.key else ""
-        found = self.store.get(key) if self.store is not None and key else None
-        if found is not None:
-            kept: tuple[list[Chart], list[Corrected]] = found[1]
-            return kept
-        made = (self._described[1], corrections([(self.data, self.full.figures)]))
-        if self.store is not None and key:
-            self.store.put(key, {}, made)
-        return made
+        def make() -> tuple[dict[str, Content], tuple[list[Chart], list[Corrected]]]:
+            return {}, (self._described[1], corrections([(self.data, self.full.figures)]))
+
+        if self.store is None:
+            return make()[1]
+        kept: tuple[list[Chart], list[Corrected]] = self.store.made(
+            digest("described", self.key) if self.key else "", make)[1]
+        return kept
 
     @property
     def charts(self) -> list[Chart]:
@@ -546,11 +545,11 @@ def _publish_data(
         memo.chart_data = made
     tables, listed = [], []
     for part in parts:
-        key = digest("datasets", part.key) if store is not None and part.key else ""
-        found = store.get(key) if store is not None and key else None
-        files, described = found if found is not None else _datasets(part.data, part.full.judged)
-        if store is not None and key and found is None:
-            files = store.put(key, files, described)
+        def make(part: _Part = part) -> tuple[dict[str, Content], list[_Described]]:
+            return _datasets(part.data, part.full.judged)
+
+        key = digest("datasets", part.key) if part.key else ""
+        files, described = store.made(key, make) if store is not None else make()
         for path, content in files.items():
             site.add(path, content)
         for table, csv_size, json_size, resource, dataset in described:

@@ -9,6 +9,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,7 @@ _SECTIONS_KEPT = 1 << 16
 def _shard(
     shard: str, pages: list[tuple[str, float]], read: Callable[[str], str], vocabulary: set[str],
     names: Mapping[str, str], handwritten: Mapping[str, str], remember: bool,
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[dict[str, Content], dict[str, Any]]:
     """Make one shard's file and its entry in the list of shards."""
     sections = [s for path, weight in pages for s in _sections_of(path, read(path), weight, remember)]
     if shard == SITE_SHARD:
@@ -201,7 +202,7 @@ def _shard(
         "words": sorted(vocabulary),
         "sections": [[s.url, s.title, s.parent, s.text, s.weight] for s in sections],
     }, ensure_ascii=False, separators=(",", ":"))
-    return content, {
+    return {f"search/{shard}.json": content}, {
         "id": shard, "name": names.get(shard, "網站說明"), "file": f"{shard}.json", "sections": len(sections),
         "bytes": len(content.encode("utf-8")), "gzip": len(gzip.compress(content.encode("utf-8"), mtime=0)),
     }
@@ -251,13 +252,9 @@ def shards(
             key = digest("search", package_version(()), shard, names.get(shard, ""), *sorted(vocabulary),
                          *(f"{path}\0{weight}\0{digest_of(path)}" for path, weight in pages),
                          *(f"{path}\0{text}" for path, text in handwritten.items() if shard == SITE_SHARD))
-        found = store.get(key) if store is not None and key else None
-        if found is not None:
-            listed.append(found[1])
-            yield file, found[0][file]
-            continue
-        content, entry = _shard(shard, pages, read, vocabulary, names, handwritten, remember)
+        make = partial(_shard, shard, pages, read, vocabulary, names, handwritten, remember)
+        files, entry = store.made(key, make) if store is not None else make()
         listed.append(entry)
-        yield file, (store.put(key, {file: content}, entry)[file] if store is not None and key else content)
+        yield file, files[file]
     yield MANIFEST, json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
     yield SCRIPT, Path(__file__).with_name("search.js").read_text(encoding="utf-8")
