@@ -89,8 +89,10 @@ def _key(job: _Job, content: bytes) -> str:
 _Checked = tuple[Sourced[Any] | None, list[Problem], str | None]
 
 
-def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
+def _check_job(store: Store, passed: frozenset[str], job: _Job, parse: bool = True) -> _Checked | None:
     """Parse and check one plan or report file (here or in a worker); return the record, problems and passed key.
+
+    With parse=False, return None instead of parsing a file that is not in the cache.
 
     A file that passed before is not checked again: `<key>.pickle` holds a checked record, and the `passed`
     list the keys of every file that passed (all `portal check` needs, since it keeps no reports).
@@ -111,6 +113,8 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
             return Sourced(job.display, pickle.loads(cached), key or ""), [], key
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # an unreadable entry is only checked again
+    if not parse:
+        return None
     document = read_document(job.path, job.display, problems, content)
     sourced = check_record(document, job.path, KINDS[job.kind], problems, job.context)
     if sourced is not None and key and job.keep:
@@ -120,14 +124,28 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
     return replace(sourced, digest=key or ""), problems, key
 
 
+def _parse_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
+    """Parse and check one file that is not in the cache (here or in a worker)."""
+    checked = _check_job(store, passed, job)
+    assert checked is not None  # parsed: never None
+    return checked
+
+
 def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_Checked]:
-    """Check every file; with many files, in worker processes (one per core)."""
-    check = partial(_check_job, store, passed)
-    workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_FROM)
+    """Check every file: take those in the cache here, and parse the others, in worker processes when many.
+
+    A record taken from the cache costs less to unpickle here than to send back from a worker.
+    """
+    found = [_check_job(store, passed, job, parse=False) for job in jobs]
+    todo = [job for job, checked in zip(jobs, found, strict=True) if checked is None]
+    parse = partial(_parse_job, store, passed)
+    workers = min(os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
     if workers < 2:
-        return [check(job) for job in jobs]
-    with pool(workers) as executor:
-        return list(executor.map(check, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        parsed = iter([parse(job) for job in todo])
+    else:
+        with pool(workers) as executor:
+            parsed = iter(list(executor.map(parse, todo, chunksize=max(1, len(todo) // (workers * 4)))))
+    return [checked if checked is not None else next(parsed) for checked in found]
 
 
 def _load_portal(

@@ -57,7 +57,7 @@ def digest(*parts: str | bytes) -> str:
 class Stored:
     """A generated file kept in the cache folder instead of in memory, named by the key of what it was made from."""
 
-    path: Path
+    path: str  # the file's absolute name (a str: a large site has a hundred thousand of them)
     key: str
 
 
@@ -67,7 +67,8 @@ Content = str | bytes | Stored  # what a generated file holds: text, bytes, or a
 def content_bytes(content: Content) -> bytes:
     """Return a generated file's bytes (text as UTF-8, a stored file read from the cache)."""
     if isinstance(content, Stored):
-        return content.path.read_bytes()
+        with open(content.path, "rb") as file:
+            return file.read()
     return content.encode("utf-8") if isinstance(content, str) else content
 
 

@@ -427,12 +427,13 @@ class ChartCache:
         if self.store.folder is None:
             return make()
         if self.store.has(name) or self.store.write(name, make()):
-            return Stored(self.store.folder / name, name)
+            return Stored(os.path.join(self.store.folder, name), name)
         return make()  # the cache cannot be written: kept in memory
 
     def _stored(self, key: str) -> tuple[Stored, Stored]:
         assert self.store.folder is not None
-        return Stored(self.store.folder / f"{key}.svg", key), Stored(self.store.folder / f"{key}.png", key + "-png")
+        svg, png = (os.path.join(self.store.folder, f"{key}.{kind}") for kind in ("svg", "png"))
+        return Stored(svg, key), Stored(png, key + "-png")
 
 
 class Drawing:

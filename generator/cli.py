@@ -170,7 +170,7 @@ def build(run: _Run) -> int:
     same = (f"；全站 {published.pages} 頁中有 {published.reused} 頁與上次建置的相同，直接沿用"
             if published.reused else "")
     run.say(f"{part}已建置到 {_shown(published.target)}（{time.monotonic() - started:.1f} 秒）："
-            f"產生 {len(site.pages())} 頁、{len(site.charts)} 張圖表"
+            f"產生 {len(site.pages())} 頁、{stats.drawn + stats.cached} 張圖表"
             f"（新繪 {stats.drawn} 張，{stats.cached} 張取自快取 .cache/）{same}。")
     return EXIT_OK
 

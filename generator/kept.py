@@ -16,11 +16,16 @@ from .cache import Content, Store, Stored, content_bytes, content_digest
 
 
 class PageStore:
-    """Generated pages by key, kept on disk in one folder; what a run does not use is removed at its end."""
+    """Generated pages by key, kept on disk in one folder; what a run does not use is removed at its end.
 
-    def __init__(self, folder: Path) -> None:
+    A file already kept in one of the `shared` folders (a drawn chart in the chart cache) is not copied: the entry
+    names where it is.
+    """
+
+    def __init__(self, folder: Path, shared: tuple[Path, ...] = ()) -> None:
         self.folder = folder
         self.store = Store(folder)
+        self.folders = [str(folder), *map(str, shared)]  # where an entry's files are: its own folder first
         self.used: set[str] = set()
 
     def get(self, key: str) -> tuple[dict[str, Content], Any] | None:
@@ -30,29 +35,35 @@ class PageStore:
             return None
         try:
             names, extra = pickle.loads(raw)
-            files: dict[str, Content] = {path: Stored(self.folder / name, name.split(".")[0])
-                                         for path, name in names.items()}
+            files: dict[str, Content] = {path: Stored(os.path.join(self.folders[where], name), digest)
+                                         for path, (where, name, digest) in names.items()}
         except Exception:  # a damaged entry is made again (unpickling can raise anything)
             return None
         if not all(os.path.isfile(stored.path) for stored in files.values() if isinstance(stored, Stored)):
             return None
-        self.used.update([f"{key}.pickle", *names.values()])
+        self.used.update([f"{key}.pickle", *(name for where, name, _ in names.values() if where == 0)])
         return files, extra
 
     def put(self, key: str, files: dict[str, Content], extra: Any) -> dict[str, Content]:
         """Keep pages and what goes with them under `key`; return the pages as files of the store where kept."""
-        names: dict[str, str] = {}
+        names: dict[str, tuple[int, str, str]] = {}  # where (a folder of `folders`), file name, digest
         out: dict[str, Content] = {}
         for path, content in files.items():
-            name = content_digest(content) + Path(path).suffix
+            digest = content_digest(content)
+            folder, base = os.path.split(content.path) if isinstance(content, Stored) else ("", "")
+            if folder in self.folders[1:]:
+                names[path] = self.folders.index(folder), base, digest
+                out[path] = content
+                continue
+            name = digest + Path(path).suffix
             if self.store.has(name) or self.store.write(name, content_bytes(content)):
-                names[path] = name
-                out[path] = Stored(self.folder / name, content_digest(content))
+                names[path] = 0, name, digest
+                out[path] = Stored(os.path.join(self.folders[0], name), digest)
             else:  # not kept (a cache that cannot be written): the page stays as it was made
                 out[path] = content
         if len(names) == len(files) and self.store.write(f"{key}.pickle", pickle.dumps((names, extra))):
             self.used.add(f"{key}.pickle")
-        self.used.update(names.values())
+        self.used.update(name for where, name, _ in names.values() if where == 0)
         return out
 
     def made(

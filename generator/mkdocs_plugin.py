@@ -159,7 +159,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         for path, content in self.site.files.items():
             kind = File if PREVIEW is None else _Generated
             if isinstance(content, Stored):
-                generated = kind.generated(config, path, abs_src_path=str(content.path))
+                generated = kind.generated(config, path, abs_src_path=content.path)
             else:
                 generated = kind.generated(config, path, content=content)
             if PREVIEW is not None and isinstance(generated, _Generated):

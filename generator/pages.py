@@ -1,13 +1,14 @@
 """Turn validated records into the site's Markdown pages, charts and navigation."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ class Site:
         target = self.spill / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.files[path] = Stored(target, content_digest(data))
+        self.files[path] = Stored(str(target), content_digest(data))
 
     def text(self, path: str) -> str:
         """Return a generated page's Markdown, wherever it is kept."""
@@ -220,7 +221,7 @@ def _describe(agency: AgencyData, site_url: str) -> tuple[_Agency, list[Chart]]:
 
 class _Part:
     """An agency as generation sees it: its records, its charts and corrections, and (described when first
-    needed) what its pages are made from. With a store, the charts and corrections of unchanged records are
+    needed) what its pages are made from. With a store, the chart files and corrections of unchanged records are
     kept between runs, so an agency whose pages are kept too is never described."""
 
     def __init__(self, data: AgencyData, site_url: str, key: str = "", store: PageStore | None = None) -> None:
@@ -235,26 +236,26 @@ class _Part:
     def _described(self) -> tuple[_Agency, list[Chart]]:
         return _describe(self.data, self.site_url)
 
-    @cached_property
-    def _kept(self) -> tuple[list[Chart], list[Corrected]]:
-        def make() -> tuple[dict[str, Content], tuple[list[Chart], list[Corrected]]]:
-            return {}, (self._described[1], corrections([(self.data, self.full.figures)]))
-
-        if self.store is None:
-            return make()[1]
-        kept: tuple[list[Chart], list[Corrected]] = self.store.made(
-            digest("described", self.key) if self.key else "", make)[1]
-        return kept
-
     @property
     def charts(self) -> list[Chart]:
         """Return the agency's charts, in the order they were described."""
-        return self._kept[0]
+        return self._described[1]
 
-    @property
+    @cached_property
     def corrected(self) -> list[Corrected]:
-        """Return the corrections in the agency's records, newest first."""
-        return self._kept[1]
+        """Return the corrections in the agency's records, newest first (kept between runs with a store)."""
+        def make() -> tuple[dict[str, Content], list[Corrected]]:
+            return {}, corrections([(self.data, self.full.figures)])
+
+        if self.store is None:
+            return make()[1]
+        kept: list[Corrected] = self.store.made(digest("corrections", self.key) if self.key else "", make)[1]
+        return kept
+
+    def published(self) -> tuple[dict[str, Content], int] | None:
+        """Return the agency's chart files (SVG, PNG, CSV, JSON) kept from the last run and their count, or None."""
+        found = self.store.get(digest("charts", self.key)) if self.store is not None and self.key else None
+        return found if found is not None and isinstance(found[1], int) else None
 
 
 @dataclass
@@ -312,6 +313,19 @@ def generate(
     The pages and data are kept in memory, or with `spill` written to that folder as they are made. With `keep`,
     each agency's pages are kept in that folder between runs and rendered only when its records changed.
     """
+    # The records live as long as the run and hold no reference cycles: without freezing them, each of the cycle
+    # collector's full passes would walk millions of them again (half the time when most pages are kept).
+    gc.freeze()
+    try:
+        return _generate(portal, updated, cache, memo, site_url, handwritten, spill, keep)
+    finally:
+        gc.unfreeze()
+
+
+def _generate(
+    portal: Portal, updated: str | None, cache: ChartCache | None, memo: Memo | None, site_url: str,
+    handwritten: Mapping[str, str] | None, spill: Path | None, keep: Path | None,
+) -> Site:
     env = memo.env if memo is not None and memo.env is not None else None
     if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
         env = environment(license_title=opendata.LICENSE["title"], chart_size=_ChartSizes(),
@@ -321,14 +335,20 @@ def generate(
     env.globals["site_url"] = site_url.rstrip("/")  # citations give the full address of the page cited
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site(spill=spill)
-    store = PageStore(keep) if keep is not None else None
+    shared = (cache.store.folder,) if cache is not None and cache.store.folder is not None else ()
+    store = PageStore(keep, shared) if keep is not None else None
     templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
     if store is not None:  # kept between runs: the code may have changed since
         templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic")))
     parts = [_Part(data, str(env.globals["site_url"]), _agency_key(data, templates) if templates else "", store)
              for data in portal.agencies]
+    kept = {part.data.id: _kept(part.data.id, part.key, memo, store) for part in parts}
+    # An agency whose pages are kept and whose chart files are kept too is not described, and its charts not looked up.
+    published = {part.data.id: files for part in parts if kept[part.data.id] is not None
+                 and (files := part.published()) is not None}
     for part in parts:
-        site.charts.update({chart.file: chart for chart in part.charts})
+        if part.data.id not in published:
+            site.charts.update({chart.file: chart for chart in part.charts})
     site.agencies = [part.data.id for part in parts]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
     drawing = Drawing(site.charts.values(), cache)
@@ -336,11 +356,11 @@ def generate(
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        _write_pages(env, site, portal, parts, updated, memo, handwritten or {}, cache, store)
+        tables = _write_pages(env, site, portal, parts, kept, updated, memo, handwritten or {}, cache, store)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
-    _publish_charts(site)
+    _publish_charts(site, parts, published, tables, store)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
     _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
     if store is not None and memo is None:  # what this build did not use: pages of records changed or removed
@@ -350,14 +370,16 @@ def generate(
 
 
 def _write_pages(
-    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str, memo: Memo | None,
-    handwritten: Mapping[str, str], cache: ChartCache | None = None, store: PageStore | None = None,
-) -> None:
-    """Render every page and dataset; charts are added by `_publish_charts` once drawn."""
+    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], kept: dict[str, _AgencyPages | None],
+    updated: str, memo: Memo | None, handwritten: Mapping[str, str], cache: ChartCache | None = None,
+    store: PageStore | None = None,
+) -> dict[Chart, tuple[Content, Content]]:
+    """Render every page and dataset and return each chart's numbers; charts are added by `_publish_charts` once
+    drawn."""
     rows, sections = [], []
     for part in parts:
         key = part.key
-        pages = _kept(part.data.id, key, memo, store)
+        pages = kept[part.data.id]
         if pages is None:
             pages = _agency_pages(env, site, part.full, spill=store is None)
             if store is not None and key:
@@ -380,13 +402,15 @@ def _write_pages(
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
     site.add("index.md", env.get_template("home.md.j2").render(rows=rows, sections=sections, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    _publish_data(env, site, portal, parts, updated, memo, cache, store)
+    tables = _chart_tables(site, memo, cache)
+    _publish_data(env, site, portal, parts, updated, store)
     site.nav.append(NavEntry(None, "opendata/index.md"))
     entries = newest_first(c for part in parts for c in part.corrected)
     site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     ))
     site.nav.append(NavEntry(None, "corrections/index.md"))
+    return tables
 
 
 def _kept(agency_id: str, key: str, memo: Memo | None, store: PageStore | None) -> _AgencyPages | None:
@@ -479,7 +503,8 @@ def _publish_search(
     ))
     site.nav.append(NavEntry("搜尋", search.PAGE))
     for path, content in search.shards(
-        site.pages(), site.text, {p.data.id: (p.data.agency.name, search.agency_words(p.data)) for p in parts},
+        site.pages(), site.text, {p.data.id: search.Vocabulary(p.data.agency.name, partial(
+            search.agency_words, p.data), digest("words", p.key) if p.key else "") for p in parts},
         handwritten, remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
         store, lambda path: content_digest(site.files[path]),
     ):
@@ -516,21 +541,8 @@ def release_date() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
-def _publish_charts(site: Site) -> None:
-    """Add each drawn chart as SVG for the page and PNG for downloads."""
-    for path, chart in site.charts.items():
-        site.files[path] = site.drawn[path].svg
-        site.files[opendata.chart_table(chart).path + ".png"] = site.drawn[path].png
-
-
-def _publish_data(
-    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str, memo: Memo | None = None,
-    cache: ChartCache | None = None, store: PageStore | None = None,
-) -> None:
-    """Write each chart's numbers, every dataset, the catalogues and the open-data page.
-
-    With `store`, an agency's datasets are kept between runs under its key.
-    """
+def _chart_tables(site: Site, memo: Memo | None, cache: ChartCache | None) -> dict[Chart, tuple[Content, Content]]:
+    """Make each chart's numbers as CSV and JSON (stored beside its drawing, or in memory without a chart cache)."""
     kept = memo.chart_data if memo is not None else {}
     made: dict[Chart, tuple[Content, Content]] = {}
     data_code = code_version(("opendata", "formats"), ())  # the table; the chart's own code is in its key
@@ -539,10 +551,42 @@ def _publish_data(
         if chart not in kept and cache is not None:  # stored beside the drawing, written once
             kept[chart] = cache.table(digest(chart.key(), chart.file, data_code), table.csv, table.json)
         made[chart] = kept.get(chart) or (table.csv(), table.json())
-        site.add(table.path + ".csv", made[chart][0])
-        site.add(table.path + ".json", made[chart][1])
     if memo is not None:
         memo.chart_data = made
+    return made
+
+
+def _publish_charts(
+    site: Site, parts: list[_Part], published: dict[str, tuple[dict[str, Content], int]],
+    tables: dict[Chart, tuple[Content, Content]], store: PageStore | None,
+) -> None:
+    """Add each agency's charts: SVG for the page, PNG, CSV and JSON for downloads; kept with its pages when a
+    store is given, or taken from it."""
+    for part in parts:
+        found = published.get(part.data.id)
+        if found is None:
+            files: dict[str, Content] = {}
+            for chart in part.charts:
+                base = opendata.chart_table(chart).path
+                files[chart.file], files[base + ".png"] = site.drawn[chart.file].svg, site.drawn[chart.file].png
+                files[base + ".csv"], files[base + ".json"] = tables[chart]
+            if store is not None and part.key:
+                files = store.put(digest("charts", part.key), files, len(part.charts))
+        else:
+            files, count = found
+            site.stats.cached += count
+        for path, content in files.items():
+            site.add(path, content)
+
+
+def _publish_data(
+    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str,
+    store: PageStore | None = None,
+) -> None:
+    """Write every dataset, the catalogues and the open-data page.
+
+    With `store`, an agency's datasets are kept between runs under its key.
+    """
     tables, listed = [], []
     for part in parts:
         def make(part: _Part = part) -> tuple[dict[str, Content], list[_Described]]:

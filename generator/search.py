@@ -156,6 +156,16 @@ def page_weight(path: str, agencies: Mapping[str, str]) -> tuple[str, float]:
     return SITE_SHARD, DERIVED if path == "index.md" else PAGE_WEIGHT  # the home page repeats figures
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """An agency as its search shard needs it: its name, its own words, and the digest of the records they come
+    from ("" when unknown, and then the words themselves key the shard)."""
+
+    name: str
+    words: Callable[[], set[str]]
+    source: str = ""
+
+
 def agency_words(agency: AgencyData) -> set[str]:
     """Return the agency's own vocabulary: the names of its plan items, measures, indicators, units and sections."""
     names: set[str] = {unit.name for unit in agency.agency.units}
@@ -188,10 +198,11 @@ _SECTIONS_KEPT = 1 << 16
 
 
 def _shard(
-    shard: str, pages: list[tuple[str, float]], read: Callable[[str], str], vocabulary: set[str],
+    shard: str, pages: list[tuple[str, float]], read: Callable[[str], str], own: Callable[[], set[str]],
     names: Mapping[str, str], handwritten: Mapping[str, str], remember: bool,
 ) -> tuple[dict[str, Content], dict[str, Any]]:
-    """Make one shard's file and its entry in the list of shards."""
+    """Make one shard's file and its entry in the list of shards (`own` gives the agency's vocabulary)."""
+    vocabulary = set(own())
     sections = [s for path, weight in pages for s in _sections_of(path, read(path), weight, remember)]
     if shard == SITE_SHARD:
         sections += [s for path, markdown in handwritten.items()
@@ -224,7 +235,7 @@ def _sections_of(path: str, markdown: str, weight: float, remember: bool) -> tup
 
 
 def shards(
-    paths: Iterable[str], read: Callable[[str], str], agencies: Mapping[str, tuple[str, set[str]]],
+    paths: Iterable[str], read: Callable[[str], str], agencies: Mapping[str, Vocabulary],
     handwritten: Mapping[str, str], remember: bool = True, store: PageStore | None = None,
     digest_of: Callable[[str], str] | None = None,
 ) -> Iterator[tuple[str, Content]]:
@@ -236,7 +247,7 @@ def shards(
     One shard is made at a time, so only one agency's sections are ever held. With `store` and `digest_of`
     (a page's digest without reading it), a shard whose pages are unchanged since the last run is kept.
     """
-    names = {agency_id: name for agency_id, (name, _) in agencies.items()}
+    names = {agency_id: vocabulary.name for agency_id, vocabulary in agencies.items()}
     grouped: dict[str, list[tuple[str, float]]] = {agency_id: [] for agency_id in agencies}
     grouped[SITE_SHARD] = []
     for path in paths:
@@ -245,14 +256,16 @@ def shards(
             grouped[shard].append((path, weight))
     listed = []
     for shard, pages in grouped.items():
-        vocabulary = set(agencies[shard][1]) if shard in agencies else set()
+        own = agencies.get(shard)
         file = f"search/{shard}.json"
         key = ""
         if store is not None and digest_of is not None:
-            key = digest("search", package_version(()), shard, names.get(shard, ""), *sorted(vocabulary),
+            # The words by the digest of the records they come from, when known: not gathered for a kept shard.
+            words = [own.source] if own is not None and own.source else sorted(own.words() if own else ())
+            key = digest("search", package_version(()), shard, names.get(shard, ""), *words,
                          *(f"{path}\0{weight}\0{digest_of(path)}" for path, weight in pages),
                          *(f"{path}\0{text}" for path, text in handwritten.items() if shard == SITE_SHARD))
-        make = partial(_shard, shard, pages, read, vocabulary, names, handwritten, remember)
+        make = partial(_shard, shard, pages, read, own.words if own else set, names, handwritten, remember)
         files, entry = store.made(key, make) if store is not None else make()
         listed.append(entry)
         yield file, files[file]

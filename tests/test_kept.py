@@ -29,7 +29,7 @@ def test_a_damaged_entry_or_a_missing_page_is_made_again(tmp_path: Path) -> None
     store.put("k2", {"b/index.md": "# 乙\n"}, None)
     page = store.put("k3", {"c/index.md": "# 丙\n"}, None)["c/index.md"]
     assert isinstance(page, Stored) and isinstance(kept["a/index.md"], Stored)
-    page.path.unlink()
+    Path(page.path).unlink()
     assert PageStore(tmp_path).get("k3") is None
     assert PageStore(tmp_path).get("k2") is not None
 
@@ -41,6 +41,6 @@ def test_a_run_removes_what_it_did_not_use_but_not_what_a_run_at_the_same_time_i
     page = store.put("new", {"a/index.md": "# 新\n"}, None)["a/index.md"]
     store.sweep()
     assert isinstance(page, Stored)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".new.md.123.456", "new.pickle", page.path.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".new.md.123.456", "new.pickle", Path(page.path).name])
     assert PageStore(tmp_path).get("old") is None
     assert PageStore(tmp_path).get("new") is not None
