@@ -5,12 +5,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.metadata import distributions
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from mkdocs.config import config_options as c
@@ -71,13 +72,34 @@ class NavigationChanged(Exception):
 
 
 class _Generated(File):
-    """A generated file that MkDocs rewrites only when its content changed since the last preview build."""
+    """A generated file, which a dirty build (a preview, a part, a build reusing pages) writes only when modified."""
 
     modified = True
 
     def is_modified(self) -> bool:
         """Tell MkDocs' dirty build whether to render and write this file again."""
         return self.modified
+
+    def _get_src_path(self) -> str:
+        return os.path.normpath(self.src_uri)  # as MkDocs gives it
+
+    def _set_src_path(self, value: str) -> None:
+        # The generated paths are already plain POSIX paths: MkDocs would parse each one as a PurePath
+        # (a second of a 90,000-file build).
+        self.src_uri = value if _PLAIN_PATH.fullmatch(value) else PurePath(value).as_posix()
+
+    src_path = property(_get_src_path, _set_src_path)
+
+
+_PLAIN_PATH = re.compile(r"(?:[^/\\.][^/\\]*/)*[^/\\.][^/\\]*")
+
+
+def _mark(file: File, modified: bool) -> None:
+    """Tell a dirty build whether to write a file (a hand-written page or a theme file is compared by time)."""
+    if isinstance(file, _Generated):
+        file.modified = modified
+    else:
+        file.is_modified = partial(bool, modified)  # type: ignore[method-assign]
 
 
 class PortalPlugin(BasePlugin[PortalConfig]):
@@ -157,11 +179,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Add every generated page and chart: in memory, or (drawn charts) the file in the chart cache."""
         assert self.site is not None
         for path, content in self.site.files.items():
-            kind = File if PREVIEW is None else _Generated
             if isinstance(content, Stored):
-                generated = kind.generated(config, path, abs_src_path=content.path)
+                generated = _Generated.generated(config, path, abs_src_path=content.path)
             else:
-                generated = kind.generated(config, path, content=content)
+                generated = _Generated.generated(config, path, content=content)
             if PREVIEW is not None and isinstance(generated, _Generated):
                 generated.modified = (
                     PREVIEW.written.get(path) != self.digests[path] or not os.path.exists(generated.abs_dest_path)
@@ -173,7 +194,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         if self.shard is not None:  # a dirty build renders and copies only the files whose `is_modified` is true
             for file in files:
                 mine = self.shard.owns(file.src_uri, self.site.agencies)
-                file.is_modified = partial(bool, mine)  # type: ignore[method-assign]
+                _mark(file, mine)
         return files
 
     def _compare(self, files: Files, config: MkDocsConfig) -> None:
@@ -191,10 +212,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         if previous is None or previous.layout != self.layout or previous.files.keys() != self.sources.keys():
             self.previous = None
             return
-        old = Path(previous.site)
+        old = previous.site
         for file in files:  # the theme's own files are the same as long as the layout is
             changed = file.src_uri in self.sources and previous.files[file.src_uri] != self.sources[file.src_uri]
-            file.is_modified = partial(bool, changed or not (old / file.dest_uri).is_file())  # type: ignore[method-assign]
+            _mark(file, changed or not os.path.isfile(os.path.join(old, file.dest_uri)))
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Give pages not rendered again what the others need from them; in a preview, mark those to rebuild."""
@@ -245,7 +266,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 continue
             state = previous.pages.get(file.src_uri)
             if file.page is None or state is None:
-                file.is_modified = partial(bool, True)  # type: ignore[method-assign]
+                _mark(file, True)
                 continue
             page = file.page
             page.title = state.title  # MkDocs lets a page's title be set for good

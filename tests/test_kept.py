@@ -44,3 +44,20 @@ def test_a_run_removes_what_it_did_not_use_but_not_what_a_run_at_the_same_time_i
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".new.md.123.456", "new.pickle", Path(page.path).name])
     assert PageStore(tmp_path).get("old") is None
     assert PageStore(tmp_path).get("new") is not None
+
+
+def test_a_file_of_a_shared_folder_is_named_where_it_is_not_copied(tmp_path: Path) -> None:
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / "k.svg").write_bytes(b"<svg/>")
+    drawn = Stored(str(charts / "k.svg"), "chart-key")
+    store = PageStore(tmp_path / "pages", (charts,))
+    kept = store.put("k1", {"a/chart.svg": drawn, "a/index.md": "# 甲\n"}, 1)
+    assert kept["a/chart.svg"] == drawn
+    page = kept["a/index.md"]
+    assert isinstance(page, Stored)
+    assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == sorted(["k1.pickle", Path(page.path).name])
+    found = PageStore(tmp_path / "pages", (charts,)).get("k1")
+    assert found is not None and found[0]["a/chart.svg"] == drawn and found[1] == 1
+    (charts / "k.svg").unlink()  # a chart removed from its cache: the entry is made again
+    assert PageStore(tmp_path / "pages", (charts,)).get("k1") is None

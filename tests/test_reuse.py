@@ -133,7 +133,8 @@ def test_a_build_after_one_agency_changed_equals_a_build_afresh_of_the_whole_por
     edited = tmp_path / "edited"
     _synth().write_portal(edited / "data", 3, 2)  # SYNTHETIC: 3 agencies x 2 years
     config = write_config(edited, edited / "data")
-    pages = build(config).pages
+    first = build(config)
+    pages = first.pages
     report = sorted((edited / "data").glob("*/reports/*.yml"))[1]
     text = report.read_text(encoding="utf-8")  # a corrected figure: its value, its quote and the sentence quoting it
     found = re.search(r"^( +)value: (\d+)\n((?:\1\w+: .*\n)*?)\1quote: (.*)$", text, re.M)
@@ -143,7 +144,11 @@ def test_a_build_after_one_agency_changed_equals_a_build_afresh_of_the_whole_por
     figure = found[0].replace(f"value: {value}", f"value: {int(value) + 1}", 1)
     report.write_text((text[:found.start()] + figure + text[found.end():]).replace(quote, edited_quote),
                       encoding="utf-8")
-    assert 0 < build(config).reused < pages
+    second = build(config)
+    assert 0 < second.reused < pages
+    # Only the edited agency was described again: the others' charts are kept as files with their pages.
+    assert {path.split("/")[0] for path in second.site.charts} == {report.parent.parent.name}
+    assert second.site.stats.drawn + second.site.stats.cached == first.site.stats.drawn + first.site.stats.cached
     again = tmp_path / "again"
     shutil.copytree(edited / "data", again / "data")
     build(write_config(again, again / "data"))
