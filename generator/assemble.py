@@ -51,11 +51,14 @@ def load_what_passes(
     """
     # Hundreds of thousands of YAML nodes and no reference cycles: the cycle collector would only
     # rescan them over and over (a third of the time for a large portal). Reference counting frees them.
+    # The records are then frozen: otherwise, once the collector is on again, its next passes would walk them all
+    # (a second at 10,000 pages). `pages.generate` unfreezes them when it is done with them.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _load_portal(data_dir, display_root, keep_reports, cache_dir, frozenset(agencies))
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

