@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import opendata, search
 from .cache import Content, Stored, code_version, content_bytes, content_digest, digest, package_version
+from .charts import CODE as CHART_CODE
 from .charts import (
     Chart,
     ChartCache,
@@ -338,8 +339,8 @@ def _generate(
     shared = (cache.store.folder,) if cache is not None and cache.store.folder is not None else ()
     store = PageStore(keep, shared) if keep is not None else None
     templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
-    if store is not None:  # kept between runs: the code may have changed since
-        templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic")))
+    if store is not None:  # kept between runs: the code may have changed since, or a library that draws the charts
+        templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic", *CHART_CODE[1])))
     parts = [_Part(data, str(env.globals["site_url"]), _agency_key(data, templates) if templates else "", store)
              for data in portal.agencies]
     kept = {part.data.id: _kept(part.data.id, part.key, memo, store) for part in parts}

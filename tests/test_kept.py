@@ -1,10 +1,19 @@
 """Each agency's pages kept between builds: a damaged or missing entry is made again, an unused one removed."""
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from conftest import ROOT
+from generator import cache, pages
+from generator.assemble import load_portal
 from generator.cache import Stored, content_bytes
+from generator.charts import ChartCache
 from generator.kept import PageStore
+from generator.model import AgencyData
 
 
 def test_pages_kept_under_a_key_come_back_as_files_with_what_was_kept_with_them(tmp_path: Path) -> None:
@@ -61,3 +70,31 @@ def test_a_file_of_a_shared_folder_is_named_where_it_is_not_copied(tmp_path: Pat
     assert found is not None and found[0]["a/chart.svg"] == drawn and found[1] == 1
     (charts / "k.svg").unlink()  # a chart removed from its cache: the entry is made again
     assert PageStore(tmp_path / "pages", (charts,)).get("k1") is None
+
+
+def test_a_new_version_of_a_library_that_draws_the_charts_makes_every_agency_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portal = load_portal(ROOT / "data", ROOT, cache_dir=tmp_path / "records")  # records with their digests
+    made: list[str] = []
+    describe = pages._describe
+
+    def described(agency: AgencyData, site_url: str) -> Any:
+        made.append(agency.id)
+        return describe(agency, site_url)
+
+    monkeypatch.setattr(pages, "_describe", described)
+
+    def generate() -> list[str]:
+        made.clear()
+        pages.generate(portal, updated="2023-11-14", cache=ChartCache(tmp_path / "charts"), keep=tmp_path / "pages")
+        return sorted(made)
+
+    assert generate() == [a.id for a in portal.agencies]
+    assert generate() == []  # all kept
+    monkeypatch.setattr("generator.cache.version", lambda name: "99.0" if name == "matplotlib" else version(name))
+    cache.package_version.cache_clear()
+    try:
+        assert generate() == [a.id for a in portal.agencies]
+    finally:
+        cache.package_version.cache_clear()
