@@ -267,8 +267,8 @@ def shards(
         key = ""
         if store is not None and digest_of is not None:
             # The words by the digest of the records they come from, when known: not gathered for a kept shard.
-            words = [own.source] if own is not None and own.source else sorted(own.words() if own else ())
-            key = digest("search", segmenter, shard, names.get(shard, ""), *words,
+            vocabulary = [own.source] if own is not None and own.source else sorted(own.words() if own else ())
+            key = digest("search", segmenter, shard, names.get(shard, ""), *vocabulary,
                          *(f"{path}\0{weight}\0{digest_of(path)}" for path, weight in pages),
                          *(f"{path}\0{text}" for path, text in handwritten.items() if shard == SITE_SHARD))
         make = partial(_shard, shard, pages, read, own.words if own else set, names, handwritten, remember)
