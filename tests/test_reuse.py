@@ -9,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.structure.files import File
 from test_shards import _synth
 
 from conftest import EPOCH, FIXTURES, ROOT, copy_data, write_config
 from generator import reuse
 from generator.build import build
 from generator.errors import BuildError
+from generator.mkdocs_plugin import _Generated
 
 REPORT = Path("demo") / "reports" / "111-h1.yml"
 
@@ -153,3 +157,12 @@ def test_a_build_after_one_agency_changed_equals_a_build_afresh_of_the_whole_por
     shutil.copytree(edited / "data", again / "data")
     build(write_config(again, again / "data"))
     assert _tree(edited / "site") == _tree(again / "site")
+
+
+@given(st.lists(st.text(alphabet="ab.\\/_-年度 ", min_size=1, max_size=6), min_size=1, max_size=4))
+def test_a_generated_file_gets_the_source_path_mkdocs_would_give_it(parts: list[str]) -> None:
+    value = "/".join(parts)
+    mine, theirs = _Generated.__new__(_Generated), File.__new__(File)
+    mine.src_path, theirs.src_path = value, value
+    assert mine.src_uri == theirs.src_uri
+    assert mine.src_path == theirs.src_path
