@@ -8,24 +8,28 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.metadata import distributions
 from pathlib import Path, PurePath
 from typing import Any
 
+from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import reuse
 from .assemble import load_portal, load_what_passes
-from .cache import Stored, code_version, content_digest
+from .cache import Content, Stored, code_version, content_bytes, content_digest
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
 from .errors import PortalError
@@ -61,6 +65,9 @@ class Preview:
     problems: int = 0  # how many problems the data had at the last build
     memo: Memo = field(default_factory=Memo)  # each agency's pages, kept while its records are unchanged
     agencies: tuple[str, ...] = ()  # `portal serve --agency`: preview only these agencies (all when empty)
+    # The last build's plugin, which holds its settings, files and navigation: an edit that changes neither the
+    # navigation nor which files there are renders only the pages it changed, in that build's site (`refresh`).
+    last: PortalPlugin | None = None
 
 
 # Set by `portal serve`. MkDocs makes a new plugin for every rebuild, so the state lives here.
@@ -121,15 +128,26 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.nav: Navigation | None = None
         self.titles: dict[str, tuple[str, str | None, dict[str, Any]]] = {}
         self.started = time.monotonic()
+        # Kept by a preview build for `refresh`: what MkDocs built with, the hand-written files as they were
+        # (by modification time and size), and the pages whose title the last build restored instead of reading.
+        self.mkdocs: MkDocsConfig | None = None
+        self.files: Files | None = None
+        self.env: Any = None
+        self.handwritten: dict[str, tuple[int, int]] = {}
+        self.restored: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load, validate and generate before MkDocs reads files, and put the pages into the nav."""
         self.started = time.monotonic()
         root = Path(config.config_file_path or ".").resolve().parent
         cache = root / self.config.cache_dir
+        if PREVIEW is not None:
+            PREVIEW.last = None  # let the last build's pages go before this one makes its own
+            self.mkdocs, self.handwritten = config, _modified(Path(config.docs_dir))
         try:
             if PREVIEW is not None:
                 self.site = self._draft(root, cache, config)
+                config.extra_javascript.append(BANNER_SCRIPT)
             elif self.site is None:  # `mkdocs build` or `mkdocs serve` run directly: generate here, in memory
                 portal = load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
                 self.site = generate(portal, cache=ChartCache(cache / "charts"), site_url=config.site_url or "",
@@ -161,7 +179,6 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                         handwritten=handwritten_pages(Path(config.docs_dir)), keep=cache / "pages")
         site.files.update(preview_files(problems, root, PREVIEW.agencies))
         site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
-        config.extra_javascript.append(BANNER_SCRIPT)
         PREVIEW.problems = len(problems)
         return site
 
@@ -178,12 +195,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and chart: in memory, or (drawn charts) the file in the chart cache."""
         assert self.site is not None
+        self.files = files
         for path, content in self.site.files.items():
-            if isinstance(content, Stored):
-                generated = _Generated.generated(config, path, abs_src_path=content.path)
-            else:
-                generated = _Generated.generated(config, path, content=content)
-            if PREVIEW is not None and isinstance(generated, _Generated):
+            generated = _generated(config, path, content)
+            if PREVIEW is not None:
                 generated.modified = (
                     PREVIEW.written.get(path) != self.digests[path] or not os.path.exists(generated.abs_dest_path)
                 )
@@ -256,6 +271,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             else:  # a hand-written page: MkDocs compares its time with the output's
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         PREVIEW.contexts = contexts
+        self.restored = restored
         return nav
 
     def _restore(self, previous: reuse.Built, files: Files) -> None:
@@ -279,6 +295,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Stop a build that reuses pages when a page rendered again changed its title (every page shows it)."""
         if self.previous is not None and self.nav is not None and _nav_digest(self.nav) != self.previous.nav:
             raise NavigationChanged()
+        self.env = env
         return env
 
     @event_priority(-100)  # after every other plugin has seen the page
@@ -336,8 +353,103 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         preview.written = dict(self.digests)
         preview.titles = self.titles
         preview.rebuilt = len(preview.built)
+        preview.last = self
+        self._updated(preview)
+
+    def _updated(self, preview: Preview) -> None:
         state = f"資料有 {preview.problems:,} 個問題，見「{NAV_TITLE}」頁。" if preview.problems else "資料沒有問題。"
         log.info(f"預覽已更新（{time.monotonic() - self.started:.1f} 秒，重新產生 {preview.rebuilt:,} 頁）；{state}")
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]) -> Any:
+        """Let a rebuild of `portal serve` render only the pages an edit changed, when it can (`refresh`)."""
+        if PREVIEW is not None:
+            preview = PREVIEW
+
+            def rebuild() -> None:
+                if preview.last is None or not preview.last.refresh():
+                    builder()
+            server.builder = rebuild
+        return server
+
+    def refresh(self) -> bool:
+        """Render again only the pages and files an edit changed, into this preview build's site.
+
+        Return False, having written nothing, when a whole build is needed: the navigation, the set of files, a
+        page's title, the settings, the theme or a hand-written file changed, another plugin takes part (it may
+        gather from every page, as a search index does), or the data cannot be read at all.
+        """
+        config, files, nav, env, preview = self.mkdocs, self.files, self.nav, self.env, PREVIEW
+        if config is None or files is None or nav is None or env is None or preview is None or any(
+                not isinstance(plugin, PortalPlugin) for plugin in config.plugins.values()):
+            return False
+        if _modified(Path(config.docs_dir)) != self.handwritten or _layout(config) != self.layout:
+            return False
+        self.started = time.monotonic()
+        root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            site = self._draft(root, root / self.config.cache_dir, config)
+        except PortalError:  # the whole build reports it
+            return False
+        digests = {path: content_digest(content) for path, content in site.files.items()}
+        assert self.site is not None
+        if (digests.keys() != self.digests.keys() or site.footer != self.site.footer
+                or [entry.to_mkdocs() for entry in site.nav] != [entry.to_mkdocs() for entry in self.site.nav]):
+            return False
+        changed = [files.src_uris[path] for path, known in digests.items() if known != self.digests[path]]
+        pages = [file.page for file in changed if file.page is not None]
+        shown = [(page.title, page.meta) for page in pages]  # what the navigation of every page shows of them
+        for file in changed:
+            _take(file, site.files[file.src_uri])
+            if file.page is not None:
+                if file.src_uri in self.restored:  # its title is the one its heading gives
+                    vars(file.page).pop("title", None)
+                _populate_page(file.page, config, files)
+        if [(page.title, page.meta) for page in pages] != shown:
+            return False
+        self.restored.difference_update(file.src_uri for file in changed)
+        documents = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        for file in changed:
+            if file.page is not None:
+                _build_page(file.page, config, documents, nav, env, excluded=file.inclusion.is_excluded())
+                preview.titles[file.src_uri] = (digests[file.src_uri], file.page.title, dict(file.page.meta))
+            else:
+                file.copy_file()
+            preview.written[file.src_uri] = digests[file.src_uri]
+        self.site, self.digests = site, digests
+        preview.built = {page.url for page in pages}
+        preview.rebuilt = len(pages)
+        self._updated(preview)
+        return True
+
+
+def _generated(config: MkDocsConfig, path: str, content: Content) -> _Generated:
+    """Make the file MkDocs builds from a generated page or chart: in memory, or a file kept on disk."""
+    if isinstance(content, Stored):
+        made = _Generated.generated(config, path, abs_src_path=content.path)
+    else:
+        made = _Generated.generated(config, path, content=content)
+    assert isinstance(made, _Generated)
+    return made
+
+
+def _take(file: File, content: Content) -> None:
+    """Give a file of the last build its new content (read into memory when kept on disk: only a few change)."""
+    if isinstance(content, str):
+        file.content_string = content
+    else:
+        file.content_bytes = content_bytes(content)
+
+
+def _modified(folder: Path) -> dict[str, tuple[int, int]]:
+    """Return when each file under a folder was last modified, and its size."""
+    found: dict[str, tuple[int, int]] = {}
+    for top, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(top, name)
+            with suppress(OSError):
+                stat = os.stat(path)
+                found[path] = stat.st_mtime_ns, stat.st_size
+    return found
 
 
 def _output(path: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -104,3 +105,91 @@ def test_a_preview_of_one_agency_reads_and_shows_only_that_agency(
     assert ("<p>本預覽只含機關 <code>demo</code>（portal serve --agency）：其他機關的資料沒有讀取也沒有檢查，"
             "首頁與開放資料也只列出這些機關。正式建置前，請用 portal check 檢查全部資料。</p>") in problems
     assert "資料沒有問題" in problems
+
+
+def _rebuild(preview: mkdocs_plugin.Preview, config: Path, site: Path) -> bool:
+    """Rebuild as `portal serve` does after a save; return whether only the changed pages were rendered."""
+    if preview.last is not None and preview.last.refresh():
+        return True
+    _build(config, site)
+    return False
+
+
+_FIGURE = ("共辦理說明會12場次。", "共辦理說明會13場次。"), ("value: 12", "value: 13"), ("說明會12場次", "說明會13場次")
+
+
+@pytest.mark.parametrize(("edit", "refreshed"), [
+    ("figure", True), ("nothing", True), ("title", False), ("break", False), ("handwritten", False),
+    ("settings", False),
+])
+def test_a_refresh_renders_only_what_changed_and_equals_a_preview_built_afresh(
+    preview: mkdocs_plugin.Preview, tmp_path: Path, edit: str, refreshed: bool
+) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    docs = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", docs)
+    config = write_config(tmp_path, data, docs)
+    report = data / "demo" / "reports" / "111-h1.yml"
+    text = report.read_text(encoding="utf-8")
+    _build(config, tmp_path / "incremental")
+    full = preview.rebuilt
+    if edit == "figure":
+        for old, new in _FIGURE:
+            text = text.replace(old, new, 1)
+    elif edit == "title":  # the indicator's page is titled with its name, and every page's navigation shows it
+        indicators = data / "demo" / "indicators.yml"
+        indicators.write_text(indicators.read_text(encoding="utf-8").replace("name: 說明會", "name: 說明會場次", 1),
+                              encoding="utf-8")
+    elif edit == "break":  # its pages go, and a page showing the mistake comes
+        text = text.replace("year: 111", "year: [111", 1)
+    elif edit == "handwritten":
+        about = docs / "about.md"
+        about.write_text(about.read_text(encoding="utf-8") + "\n另有說明。\n", encoding="utf-8")
+    elif edit == "settings":
+        settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+        settings["site_name"] += "（新）"
+        config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
+    assert _rebuild(preview, config, tmp_path / "incremental") is refreshed
+    rebuilt = sorted(preview.built)
+    assert _rebuild(preview, config, tmp_path / "incremental")  # and the next save is refreshed again
+    assert preview.rebuilt == 0
+    mkdocs_plugin.PREVIEW = mkdocs_plugin.Preview()
+    _build(config, tmp_path / "fresh")
+    assert _differences(tmp_path / "incremental", tmp_path / "fresh") == []
+    if edit == "figure":
+        assert rebuilt == ["demo/indicators/briefings/", "demo/reports/111-h1/"]  # the report, its indicator
+        assert "說明會13場次" in (tmp_path / "incremental" / "demo" / "reports" / "111-h1" / "index.html").read_text(
+            encoding="utf-8")
+    elif edit == "nothing":
+        assert rebuilt == []
+    elif edit == "handwritten":
+        assert rebuilt == ["about/"]
+    elif edit == "settings":  # every page shows the site's name
+        assert len(rebuilt) == full
+    else:  # the pages whose navigation shows the new title, or the broken report's neighbours and problems
+        assert 0 < len(rebuilt) < full
+
+
+def test_a_save_in_portal_serve_refreshes_the_last_build_or_builds_again(
+    preview: mkdocs_plugin.Preview, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+
+    class Server:
+        builder: object = None
+
+    class Last:
+        def refresh(self) -> bool:
+            calls.append("refresh")
+            return len(calls) > 2
+
+    (tmp_path / "data").mkdir()
+    config = load_config(str(write_config(tmp_path, tmp_path / "data")))
+    server = mkdocs_plugin.PortalPlugin().on_serve(
+        Server(), config=config, builder=lambda: calls.append("build"))  # type: ignore[arg-type]
+    server.builder()  # no build yet to refresh
+    preview.last = Last()  # type: ignore[assignment]
+    server.builder()
+    server.builder()
+    assert calls == ["build", "refresh", "build", "refresh"]
