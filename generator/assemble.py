@@ -42,12 +42,14 @@ def load_portal(
 
 def load_what_passes(
     data_dir: Path, display_root: Path | None = None, *, keep_reports: bool = True, cache_dir: Path | None = None,
-    agencies: Collection[str] = (),
+    agencies: Collection[str] = (), records: dict[str, Any] | None = None,
 ) -> tuple[Portal, list[Problem]]:
     """Load every record that passes its checks, and return them with the problems of the others.
 
     For review: the changes to valid records can be listed while other records still have errors.
     With `agencies`, only those agencies' folders are read (`portal serve --agency`); the rest is not checked.
+    With `records` (kept by `portal serve` between rebuilds), a checked record is taken from it by its key
+    instead of being unpickled from the cache again; it is left holding this run's records.
     """
     # Hundreds of thousands of YAML nodes and no reference cycles: the cycle collector would only
     # rescan them over and over (a third of the time for a large portal). Reference counting frees them.
@@ -56,7 +58,7 @@ def load_what_passes(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_portal(data_dir, display_root, keep_reports, cache_dir, frozenset(agencies))
+        return _load_portal(data_dir, display_root, keep_reports, cache_dir, frozenset(agencies), records)
     finally:
         gc.freeze()
         if was_enabled:
@@ -92,10 +94,12 @@ def _key(job: _Job, content: bytes) -> str:
 _Checked = tuple[Sourced[Any] | None, list[Problem], str | None]
 
 
-def _check_job(store: Store, passed: frozenset[str], job: _Job, parse: bool = True) -> _Checked | None:
+def _check_job(
+    store: Store, passed: frozenset[str], job: _Job, parse: bool = True, records: dict[str, Any] | None = None
+) -> _Checked | None:
     """Parse and check one plan or report file (here or in a worker); return the record, problems and passed key.
 
-    With parse=False, return None instead of parsing a file that is not in the cache.
+    With parse=False, return None instead of parsing a file that is not in the cache (or in `records`).
 
     A file that passed before is not checked again: `<key>.pickle` holds a checked record, and the `passed`
     list the keys of every file that passed (all `portal check` needs, since it keeps no reports).
@@ -110,6 +114,8 @@ def _check_job(store: Store, passed: frozenset[str], job: _Job, parse: bool = Tr
     key = _key(job, content) if store.folder else None
     if key and not job.keep and (key in passed or store.has(f"{key}.pickle")):
         return None, [], key
+    if key and job.keep and records and key in records:
+        return Sourced(job.display, records[key], key), [], key
     cached = store.read(f"{key}.pickle") if key and job.keep else None
     if cached is not None:
         try:
@@ -134,12 +140,14 @@ def _parse_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
     return checked
 
 
-def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_Checked]:
+def _check_all(
+    jobs: list[_Job], store: Store, passed: frozenset[str], records: dict[str, Any] | None = None
+) -> list[_Checked]:
     """Check every file: take those in the cache here, and parse the others, in worker processes when many.
 
     A record taken from the cache costs less to unpickle here than to send back from a worker.
     """
-    found = [_check_job(store, passed, job, parse=False) for job in jobs]
+    found = [_check_job(store, passed, job, parse=False, records=records) for job in jobs]
     todo = [job for job, checked in zip(jobs, found, strict=True) if checked is None]
     parse = partial(_parse_job, store, passed)
     workers = min(os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
@@ -152,7 +160,8 @@ def _check_all(jobs: list[_Job], store: Store, passed: frozenset[str]) -> list[_
 
 
 def _load_portal(
-    data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None, only: frozenset[str]
+    data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None, only: frozenset[str],
+    records: dict[str, Any] | None,
 ) -> tuple[Portal, list[Problem]]:
     root = (display_root if display_root is not None else data_dir.parent).resolve()
     problems: list[Problem] = []
@@ -227,7 +236,10 @@ def _load_portal(
     store = Store(cache_dir)
     known = frozenset((store.read(_PASSED) or b"").decode("ascii", "replace").split())
     passed: set[str] = set()
-    checked = _check_all([job for _, job in jobs], store, known)
+    checked = _check_all([job for _, job in jobs], store, known, records)
+    if records is not None:  # this run's records only: a long preview session sees many versions of a file
+        records.clear()
+        records.update((key, sourced.record) for sourced, _, key in checked if sourced is not None and key)
     for (bundle, job), (sourced, found, key) in zip(jobs, checked, strict=True):
         problems.extend(found)
         if key:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import generator.assemble
 import generator.charts
 from conftest import FIXTURES, ROOT, copy_data
-from generator.assemble import load_portal
+from generator.assemble import load_portal, load_what_passes
 from generator.cache import code_version, content_bytes
 from generator.charts import ChartCache
 from generator.errors import DataError, Problem
@@ -137,6 +138,26 @@ def test_checked_files_are_not_read_again_until_they_change(tmp_path: Path, pars
     assert sorted(parsed) == sorted(["demo/agency.yml", "demo/indicators.yml", "plans/111.yml", "plans/112.yml",
                                      *(f"reports/{s}.yml" for s in ("110-h2", "111-h1", "111-h2", "112-h1"))])
     # Plans too: their goals may name indicators, whose units the targets are checked against.
+
+
+def test_a_preview_takes_unchanged_records_from_memory_and_keeps_only_this_runs(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    cache = tmp_path / ".cache" / "records"
+    records: dict[str, Any] = {}
+    first, _ = load_what_passes(data, tmp_path, cache_dir=cache, records=records)
+    demo = first.agencies[0]
+    assert sorted(map(id, records.values())) == sorted([*(id(s.record) for s in demo.plans),
+                                                        *(id(s.record) for s in demo.reports)])
+    _edit(data / "demo/reports/111-h1.yml", "說明會12場次", "說明會13場次")
+    _edit(data / "demo/reports/111-h1.yml", "value: 12\n", "value: 13\n")
+    second, problems = load_what_passes(data, tmp_path, cache_dir=cache, records=records)
+    assert problems == []
+    before = {s.path: s.record for s in first.agencies[0].reports}
+    after = {s.path: s.record for s in second.agencies[0].reports}
+    assert [path for path in after if after[path] is not before[path]] == ["data/demo/reports/111-h1.yml"]
+    assert after["data/demo/reports/111-h1.yml"] != before["data/demo/reports/111-h1.yml"]
+    assert len(records) == 6  # this run's: not the record of the file before the edit
+    assert all(record is not before["data/demo/reports/111-h1.yml"] for record in records.values())
 
 
 def test_a_file_with_errors_is_never_cached(tmp_path: Path, parsed: list[str]) -> None:
