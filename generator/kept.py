@@ -14,22 +14,54 @@ from typing import Any
 
 from .cache import Content, Store, Stored, content_bytes, content_digest
 
+Entry = tuple[dict[str, Content], Any]  # an entry's files by path, and what was kept with them
+
 
 class PageStore:
     """Generated pages by key, kept on disk in one folder; what a run does not use is removed at its end.
 
     A file already kept in one of the `shared` folders (a drawn chart in the chart cache) is not copied: the entry
-    names where it is.
+    names where it is. With `remembered` (kept by `portal serve` between rebuilds), entries are also held in
+    memory, and only this run's are left in it (`forget_unused`).
     """
 
-    def __init__(self, folder: Path, shared: tuple[Path, ...] = ()) -> None:
+    def __init__(self, folder: Path, shared: tuple[Path, ...] = (), remembered: dict[str, Entry] | None = None) -> None:
         self.folder = folder
         self.store = Store(folder)
         self.folders = [str(folder), *map(str, shared)]  # where an entry's files are: its own folder first
         self.used: set[str] = set()
+        self.remembered = remembered
+        self.keys: set[str] = set()  # the entries this run got or put
 
-    def get(self, key: str) -> tuple[dict[str, Content], Any] | None:
+    def get(self, key: str) -> Entry | None:
         """Return the pages kept under `key` and what was kept with them, or None."""
+        found = self.remembered.get(key) if self.remembered is not None else None
+        own = os.path.join(self.folders[0], "")
+        # A run meanwhile removes what it did not use from this folder (not from the shared ones).
+        if found is not None and all(os.path.isfile(c.path) for c in found[0].values()
+                                     if isinstance(c, Stored) and c.path.startswith(own)):
+            self._use(key, found)
+            return found
+        found = self._read(key)
+        if found is not None:
+            self._use(key, found)
+        return found
+
+    def _use(self, key: str, entry: Entry) -> None:
+        self.keys.add(key)
+        if self.remembered is not None:
+            self.remembered[key] = entry
+        own = os.path.join(self.folders[0], "")
+        self.used.update([f"{key}.pickle", *(os.path.basename(c.path) for c in entry[0].values()
+                                             if isinstance(c, Stored) and c.path.startswith(own))])
+
+    def forget_unused(self) -> None:
+        """Leave in memory only the entries this run got or put: a long preview sees many versions of a record."""
+        if self.remembered is not None:
+            for key in set(self.remembered) - self.keys:
+                del self.remembered[key]
+
+    def _read(self, key: str) -> Entry | None:
         raw = self.store.read(f"{key}.pickle")
         if raw is None:
             return None
@@ -41,7 +73,6 @@ class PageStore:
             return None
         if not all(os.path.isfile(stored.path) for stored in files.values() if isinstance(stored, Stored)):
             return None
-        self.used.update([f"{key}.pickle", *(name for where, name, _ in names.values() if where == 0)])
         return files, extra
 
     def put(self, key: str, files: dict[str, Content], extra: Any) -> dict[str, Content]:
@@ -62,13 +93,11 @@ class PageStore:
             else:  # not kept (a cache that cannot be written): the page stays as it was made
                 out[path] = content
         if len(names) == len(files) and self.store.write(f"{key}.pickle", pickle.dumps((names, extra))):
-            self.used.add(f"{key}.pickle")
+            self._use(key, (out, extra))
         self.used.update(name for where, name, _ in names.values() if where == 0)
         return out
 
-    def made(
-        self, key: str, make: Callable[[], tuple[dict[str, Content], Any]]
-    ) -> tuple[dict[str, Content], Any]:
+    def made(self, key: str, make: Callable[[], Entry]) -> Entry:
         """Return what is kept under `key`, or make it and keep it (when there is a key)."""
         found = self.get(key) if key else None
         if found is not None:

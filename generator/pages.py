@@ -34,7 +34,7 @@ from .charts import (
     table_charts,
 )
 from .formats import western_year
-from .kept import PageStore
+from .kept import Entry, PageStore
 from .markup import environment, escape
 from .model import AgencyData, Budget, Figure, Goal, Indicator, MeasureIndicator, Plan, Portal, Report, Sourced
 from .paths import (
@@ -286,6 +286,7 @@ class Memo:
     agencies: dict[str, tuple[str, _AgencyPages]] = field(default_factory=dict)
     chart_data: dict[Chart, tuple[Content, Content]] = field(default_factory=dict)  # each chart's CSV and JSON
     env: jinja2.Environment | None = None  # with its templates compiled (Jinja reloads one that was edited)
+    kept: dict[str, Entry] = field(default_factory=dict)  # the page store's entries this run used, held in memory
 
 
 def _templates() -> str:
@@ -337,7 +338,7 @@ def _generate(
     env.globals["updated"] = updated = updated or release_date()  # the edition a citation refers to
     site = Site(spill=spill)
     shared = (cache.store.folder,) if cache is not None and cache.store.folder is not None else ()
-    store = PageStore(keep, shared) if keep is not None else None
+    store = PageStore(keep, shared, memo.kept if memo is not None else None) if keep is not None else None
     templates = digest(_templates(), str(env.globals["site_url"]), updated) if memo or store else ""
     if store is not None:  # kept between runs: the code may have changed since, or a library that draws the charts
         templates = digest(templates, package_version(("jinja2", "markupsafe", "pydantic", *CHART_CODE[1])))
@@ -364,6 +365,8 @@ def _generate(
     _publish_charts(site, parts, published, tables, store)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
     _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
+    if store is not None and memo is not None:
+        store.forget_unused()
     if store is not None and memo is None:  # what this build did not use: pages of records changed or removed
         store.sweep()  # (not a preview, which may see only some agencies: the next build removes what it left)
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")

@@ -55,6 +55,28 @@ def test_a_run_removes_what_it_did_not_use_but_not_what_a_run_at_the_same_time_i
     assert PageStore(tmp_path).get("new") is not None
 
 
+def test_a_preview_holds_the_entries_it_used_in_memory_until_a_file_of_its_own_folder_is_gone(
+    tmp_path: Path
+) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "charts").mkdir()
+    chart = Stored(str(tmp_path / "charts" / "c.svg"), "d")
+    (tmp_path / "charts" / "c.svg").write_text("<svg/>", encoding="utf-8")
+    remembered: dict[str, Any] = {}
+    first = PageStore(tmp_path / "pages", (tmp_path / "charts",), remembered)
+    page = first.put("k1", {"a/index.md": "# 甲\n", "a/c.svg": chart}, "extra")["a/index.md"]
+    first.put("k2", {"b/index.md": "# 乙\n"}, None)
+    assert sorted(remembered) == ["k1", "k2"]
+    (tmp_path / "pages" / "k1.pickle").unlink()  # not read again: held in memory
+    second = PageStore(tmp_path / "pages", (tmp_path / "charts",), remembered)
+    assert second.get("k1") == ({"a/index.md": page, "a/c.svg": chart}, "extra")
+    second.forget_unused()
+    assert sorted(remembered) == ["k1"]
+    assert isinstance(page, Stored)
+    Path(page.path).unlink()  # a build meanwhile removed it, as it did not use it
+    assert PageStore(tmp_path / "pages", (tmp_path / "charts",), remembered).get("k1") is None
+
+
 def test_a_file_of_a_shared_folder_is_named_where_it_is_not_copied(tmp_path: Path) -> None:
     charts = tmp_path / "charts"
     charts.mkdir()
