@@ -6,9 +6,9 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from .cache import Store, code_version, digest, pool
 from .checks import Context
 from .errors import DataError, Problem
 from .load import Document, read_file
-from .model import Agency, AgencyData, Indicator, Indicators, Plan, Portal, Sourced
+from .model import Agency, AgencyData, Indicator, Indicators, Portal, Sourced
+from .periods import Span
 from .validate import KINDS, check_record, check_serves, read_document
 
 log = logging.getLogger("generator")
@@ -42,14 +43,12 @@ def load_portal(
 
 def load_what_passes(
     data_dir: Path, display_root: Path | None = None, *, keep_reports: bool = True, cache_dir: Path | None = None,
-    agencies: Collection[str] = (), records: dict[str, Any] | None = None,
+    agencies: Collection[str] = (),
 ) -> tuple[Portal, list[Problem]]:
     """Load every record that passes its checks, and return them with the problems of the others.
 
     For review: the changes to valid records can be listed while other records still have errors.
     With `agencies`, only those agencies' folders are read (`portal serve --agency`); the rest is not checked.
-    With `records` (kept by `portal serve` between rebuilds), a checked record is taken from it by its key
-    instead of being unpickled from the cache again; it is left holding this run's records.
     """
     # Hundreds of thousands of YAML nodes and no reference cycles: the cycle collector would only
     # rescan them over and over (a third of the time for a large portal). Reference counting frees them.
@@ -58,7 +57,7 @@ def load_what_passes(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_portal(data_dir, display_root, keep_reports, cache_dir, frozenset(agencies), records)
+        return _load_portal(data_dir, display_root, keep_reports, cache_dir, frozenset(agencies))
     finally:
         gc.freeze()
         if was_enabled:
@@ -83,7 +82,7 @@ CODE = (
     ("errors", "formats", "load", "model", "walk", "translate", "checks", "plan_checks", "validate", "assemble"),
     ("pydantic", "pyyaml"),
 )
-_PASSED = "passed"
+_PASSED = "passed.pickle"
 
 
 def _key(job: _Job, content: bytes) -> str:
@@ -94,15 +93,14 @@ def _key(job: _Job, content: bytes) -> str:
 _Checked = tuple[Sourced[Any] | None, list[Problem], str | None]
 
 
-def _check_job(
-    store: Store, passed: frozenset[str], job: _Job, parse: bool = True, records: dict[str, Any] | None = None
-) -> _Checked | None:
+def _check_job(store: Store, passed: Mapping[str, Any], job: _Job, parse: bool = True) -> _Checked | None:
     """Parse and check one plan or report file (here or in a worker); return the record, problems and passed key.
 
-    With parse=False, return None instead of parsing a file that is not in the cache (or in `records`).
+    With parse=False, return None instead of parsing a file that is not in the cache.
 
-    A file that passed before is not checked again: `<key>.pickle` holds a checked record, and the `passed`
-    list the keys of every file that passed (all `portal check` needs, since it keeps no reports).
+    A file that passed before is not checked again: `<key>.pickle` holds a checked record, unpickled only when
+    first used, and the `passed` list the key of every file that passed with where it goes among its agency's
+    (all `portal check` needs, since it keeps no reports, and all an agency whose pages are kept needs).
     Files with problems are never cached.
     """
     gc.disable()  # no reference cycles among the YAML nodes: the cycle collector would only rescan them
@@ -114,14 +112,9 @@ def _check_job(
     key = _key(job, content) if store.folder else None
     if key and not job.keep and (key in passed or store.has(f"{key}.pickle")):
         return None, [], key
-    if key and job.keep and records and key in records:
-        return Sourced(job.display, records[key], key), [], key
-    cached = store.read(f"{key}.pickle") if key and job.keep else None
-    if cached is not None:
-        try:
-            return Sourced(job.display, pickle.loads(cached), key or ""), [], key
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # an unreadable entry is only checked again
+    order = passed.get(key) if key and job.keep else None
+    if key and isinstance(order, (int, Span)) and store.has(f"{key}.pickle"):
+        return _Kept(job, key, store, order), [], key
     if not parse:
         return None
     document = read_document(job.path, job.display, problems, content)
@@ -133,21 +126,65 @@ def _check_job(
     return replace(sourced, digest=key or ""), problems, key
 
 
-def _parse_job(store: Store, passed: frozenset[str], job: _Job) -> _Checked:
+class _Kept(Sourced[Any]):
+    """A record that passed its checks before, unpickled from the record cache only when first used.
+
+    An agency whose pages are kept from the last run never uses its records: they are neither read nor held.
+    """
+
+    def __init__(self, job: _Job, key: str, store: Store, order: int | Span) -> None:
+        object.__setattr__(self, "path", job.display)
+        object.__setattr__(self, "digest", key)
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "_job", job)
+        object.__setattr__(self, "_store", store)
+
+    @cached_property
+    def record(self) -> Any:
+        """Return the record, from the cache, or checked again when its entry went missing meanwhile."""
+        job, store = self._job, self._store  # type: ignore[attr-defined]
+        raw = store.read(f"{self.digest}.pickle")
+        try:
+            return pickle.loads(raw) if raw is not None else _again(store, job)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, IndexError, TypeError):
+            return _again(store, job)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as a plain record with its file (to send to a worker process)."""
+        return Sourced, (self.path, self.record, self.digest, self.order)
+
+
+def _again(store: Store, job: _Job) -> Any:
+    """Check a file again whose cache entry is gone; raise DataError if it has problems now."""
+    sourced, problems, _ = _parse_job(store, {}, job)
+    if sourced is None:
+        raise DataError(problems)
+    return sourced.record
+
+
+def _passed(store: Store) -> dict[str, Any]:
+    """Return the key of every file that passed before, with where it goes among its agency's files."""
+    raw = store.read(_PASSED)
+    try:
+        known = pickle.loads(raw) if raw is not None else {}
+    except Exception:  # a damaged list is only made again (unpickling can raise anything)
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def _parse_job(store: Store, passed: Mapping[str, Any], job: _Job) -> _Checked:
     """Parse and check one file that is not in the cache (here or in a worker)."""
     checked = _check_job(store, passed, job)
     assert checked is not None  # parsed: never None
     return checked
 
 
-def _check_all(
-    jobs: list[_Job], store: Store, passed: frozenset[str], records: dict[str, Any] | None = None
-) -> list[_Checked]:
+def _check_all(jobs: list[_Job], store: Store, passed: Mapping[str, Any]) -> list[_Checked]:
     """Check every file: take those in the cache here, and parse the others, in worker processes when many.
 
     A record taken from the cache costs less to unpickle here than to send back from a worker.
     """
-    found = [_check_job(store, passed, job, parse=False, records=records) for job in jobs]
+    found = [_check_job(store, passed, job, parse=False) for job in jobs]
     todo = [job for job, checked in zip(jobs, found, strict=True) if checked is None]
     parse = partial(_parse_job, store, passed)
     workers = min(os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
@@ -160,8 +197,7 @@ def _check_all(
 
 
 def _load_portal(
-    data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None, only: frozenset[str],
-    records: dict[str, Any] | None,
+    data_dir: Path, display_root: Path | None, keep_reports: bool, cache_dir: Path | None, only: frozenset[str]
 ) -> tuple[Portal, list[Problem]]:
     root = (display_root if display_root is not None else data_dir.parent).resolve()
     problems: list[Problem] = []
@@ -234,38 +270,41 @@ def _load_portal(
     plans_failed: set[str] = set()
     not_kept = cached = 0
     store = Store(cache_dir)
-    known = frozenset((store.read(_PASSED) or b"").decode("ascii", "replace").split())
-    passed: set[str] = set()
-    checked = _check_all([job for _, job in jobs], store, known, records)
-    if records is not None:  # this run's records only: a long preview session sees many versions of a file
-        records.clear()
-        records.update((key, sourced.record) for sourced, _, key in checked if sourced is not None and key)
+    known = _passed(store)
+    passed: dict[str, Any] = {}
+    checked = _check_all([job for _, job in jobs], store, known)
     for (bundle, job), (sourced, found, key) in zip(jobs, checked, strict=True):
         problems.extend(found)
         if key:
             cached += key in known
-            passed.add(key)
+            passed[key] = sourced.place() if sourced is not None else None
         if sourced is None:
             if job.kind == "plans" and found:
                 plans_failed.add(bundle.id)
             not_kept += not found
-        elif isinstance(sourced.record, Plan):
+        elif job.kind == "plans":
             bundle.plans.append(sourced)
         else:
             bundle.reports.append(sourced)
     for bundle, catalogue_doc, has_agency in catalogues:
         if bundle.indicators and catalogue_doc and bundle.plans and bundle.id not in plans_failed:
-            problems.extend(check_serves(bundle.indicators.record, [s.record for s in bundle.plans], catalogue_doc))
+            # The same plans against the same indicators passed before: their records need not be read.
+            serves = digest("serves", *(s.digest for s in bundle.plans)) if all(s.digest for s in bundle.plans) else ""
+            if serves not in known:
+                found = list(check_serves(bundle.indicators.record, [s.record for s in bundle.plans], catalogue_doc))
+                problems.extend(found)
+            if serves and (serves in known or not found):
+                passed[serves] = None
         if has_agency:
             agencies.append(bundle)
     for bundle in agencies:
-        bundle.plans.sort(key=lambda s: s.record.year)
-        bundle.reports.sort(key=lambda s: s.record.span)
+        bundle.plans.sort(key=lambda s: s.record.year if s.order is None else s.order)
+        bundle.reports.sort(key=lambda s: s.record.span if s.order is None else s.order)
     if not catalogues and not problems:
         message = "資料夾中沒有任何機關：請建立 data/<機關代號>/agency.yml (no agency)"
         problems.append(Problem(data_shown, 1, 1, "", message))
-    if not passed <= known:  # one list, rewritten when it grew; also when other files have problems
-        store.write(_PASSED, "\n".join(sorted(known | passed)).encode("ascii") + b"\n")
+    if not passed.items() <= known.items():  # one list, written again when it grew; also when files have problems
+        store.write(_PASSED, pickle.dumps({**known, **passed}, protocol=pickle.HIGHEST_PROTOCOL))
     if not problems:
         log.info(f"資料：檢查 {len(jobs):,} 個計畫與報告檔（{cached:,} 個未變動，取自快取）")
     return Portal(agencies, not_kept), problems

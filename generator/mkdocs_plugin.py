@@ -64,7 +64,6 @@ class Preview:
     rebuilt: int = 0  # how many pages the last build rendered
     problems: int = 0  # how many problems the data had at the last build
     memo: Memo = field(default_factory=Memo)  # each agency's pages, kept while its records are unchanged
-    records: dict[str, Any] = field(default_factory=dict)  # each checked plan and report, by its key
     agencies: tuple[str, ...] = ()  # `portal serve --agency`: preview only these agencies (all when empty)
     # The last build's plugin, which holds its settings, files and navigation: an edit that changes neither the
     # navigation nor which files there are renders only the pages it changed, in that build's site (`refresh`).
@@ -175,7 +174,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Generate what passes its checks, plus the problems page and banner of the preview."""
         assert PREVIEW is not None
         portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records",
-                                            agencies=PREVIEW.agencies, records=PREVIEW.records)
+                                            agencies=PREVIEW.agencies)
         site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "",
                         handwritten=handwritten_pages(Path(config.docs_dir)), keep=cache / "pages")
         site.files.update(preview_files(problems, root, PREVIEW.agencies))

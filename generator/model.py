@@ -467,13 +467,29 @@ class Indicators(Record):
 M = TypeVar("M", bound=Record)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sourced(Generic[M]):
     """A validated record together with the data file it came from."""
 
     path: str
     record: M
-    digest: str = field(default="", compare=False)  # of the file's bytes and all it was checked against
+    digest: str = ""  # of the file's bytes and all it was checked against
+    # Where the record goes among its agency's (a plan's year, a report's period), when known without reading it.
+    order: int | Span | None = None
+
+    def place(self) -> int | Span | None:
+        """Return where the record goes among its agency's: a plan's year, a report's period."""
+        if self.order is not None:
+            return self.order
+        record = self.record
+        return record.year if isinstance(record, Plan) else record.span if isinstance(record, Report) else None
+
+    def __eq__(self, other: object) -> bool:
+        """Compare the data file and the record (one taken from the cache equals the one it was made from)."""
+        return isinstance(other, Sourced) and (self.path, self.record) == (other.path, other.record)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.record))
 
 
 @dataclass

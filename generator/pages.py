@@ -47,6 +47,7 @@ from .paths import (
     report_dir,
     root_of,
 )
+from .periods import Span
 from .trends import (
     BudgetHistory,
     Change,
@@ -395,11 +396,13 @@ def _write_pages(
         rows.append(pages.home[0])
         sections.append(pages.home[1])
     agencies = [part.data for part in parts]
-    newest = max((a.reports[-1].record for a in agencies if a.reports), key=lambda r: r.span, default=None)
+    # The newest report's period, known without reading the records of agencies whose pages are kept.
+    newest = max((span for a in agencies if a.reports and isinstance(span := a.reports[-1].place(), Span)),
+                 default=None)
     site.footer = {
         "publisher": "、".join(a.agency.name for a in agencies),
         "license": str(opendata.LICENSE["title"]),
-        "through": data_through(newest) if newest else "",
+        "through": newest.through if newest else "",
     }
     guide = [(Markup("開放資料"), Markup("opendata/index.md")), (Markup("更正紀錄"), Markup("corrections/index.md")),
              (Markup("搜尋"), Markup(search.PAGE))]

@@ -9,11 +9,12 @@ import pytest
 import generator.assemble
 import generator.charts
 from conftest import FIXTURES, ROOT, copy_data
-from generator.assemble import load_portal, load_what_passes
+from generator.assemble import load_portal
 from generator.cache import code_version, content_bytes
 from generator.charts import ChartCache
 from generator.errors import DataError, Problem
 from generator.load import Document
+from generator.model import AgencyData, Sourced
 from generator.pages import Site, generate
 from generator.validate import read_document
 
@@ -140,24 +141,59 @@ def test_checked_files_are_not_read_again_until_they_change(tmp_path: Path, pars
     # Plans too: their goals may name indicators, whose units the targets are checked against.
 
 
-def test_a_preview_takes_unchanged_records_from_memory_and_keeps_only_this_runs(tmp_path: Path) -> None:
+def _read(agency: AgencyData) -> list[str]:
+    """List the files of an agency whose record was read (unpickled or parsed) in this run."""
+    files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
+    return [s.path.rsplit("/", 2)[-2] + "/" + s.path.rsplit("/", 1)[-1]
+            for s in files if "record" in vars(s) or type(s) is Sourced]
+
+
+def test_a_record_from_the_cache_is_read_only_when_used_and_keeps_its_place(tmp_path: Path) -> None:
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     cache = tmp_path / ".cache" / "records"
-    records: dict[str, Any] = {}
-    first, _ = load_what_passes(data, tmp_path, cache_dir=cache, records=records)
-    demo = first.agencies[0]
-    assert sorted(map(id, records.values())) == sorted([*(id(s.record) for s in demo.plans),
-                                                        *(id(s.record) for s in demo.reports)])
+    first = load_portal(data, ROOT, cache_dir=cache)
     _edit(data / "demo/reports/111-h1.yml", "說明會12場次", "說明會13場次")
     _edit(data / "demo/reports/111-h1.yml", "value: 12\n", "value: 13\n")
-    second, problems = load_what_passes(data, tmp_path, cache_dir=cache, records=records)
-    assert problems == []
-    before = {s.path: s.record for s in first.agencies[0].reports}
-    after = {s.path: s.record for s in second.agencies[0].reports}
-    assert [path for path in after if after[path] is not before[path]] == ["data/demo/reports/111-h1.yml"]
-    assert after["data/demo/reports/111-h1.yml"] != before["data/demo/reports/111-h1.yml"]
-    assert len(records) == 6  # this run's: not the record of the file before the edit
-    assert all(record is not before["data/demo/reports/111-h1.yml"] for record in records.values())
+    second = load_portal(data, ROOT, cache_dir=cache)
+    # Checked, sorted and cross-checked against the indicators without reading the records that passed before.
+    assert _read(second.agencies[0]) == ["reports/111-h1.yml"]
+    assert [s.path for s in second.agencies[0].plans] == [s.path for s in first.agencies[0].plans]
+    assert [s.path for s in second.agencies[0].reports] == [s.path for s in first.agencies[0].reports]
+    assert second.agencies[0].plans == first.agencies[0].plans  # read when compared
+    assert [s.record.year for s in second.agencies[0].plans] == [111, 112]
+
+
+def test_a_record_whose_cache_entry_went_missing_meanwhile_is_checked_again(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    cache = tmp_path / ".cache" / "records"
+    first = load_portal(data, ROOT, cache_dir=cache)
+    second = load_portal(data, ROOT, cache_dir=cache)
+    for entry in cache.glob("*.pickle"):
+        if entry.name != "passed.pickle":
+            entry.write_bytes(b"\x80\x05damaged")
+    assert second.agencies[0].reports == first.agencies[0].reports
+    third = load_portal(data, ROOT, cache_dir=cache)
+    (data / "demo/plans/112.yml").write_text("year: [\n", encoding="utf-8")  # and now it has a mistake
+    for entry in cache.glob("*.pickle"):
+        if entry.name != "passed.pickle":
+            entry.unlink()
+    assert third.agencies[0].plans[0].record == first.agencies[0].plans[0].record
+    with pytest.raises(DataError) as caught:
+        third.agencies[0].plans[1].record  # noqa: B018
+    assert [(p.file.endswith("/data/demo/plans/112.yml"), p.line) for p in caught.value.problems] == [(True, 2)]
+
+
+def test_a_damaged_list_of_what_passed_only_checks_everything_again(tmp_path: Path, parsed: list[str]) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    cache = tmp_path / ".cache" / "records"
+    first = load_portal(data, ROOT, cache_dir=cache)
+    (cache / "passed.pickle").write_bytes(b"\x80\x05damaged")
+    parsed.clear()
+    assert load_portal(data, ROOT, cache_dir=cache).agencies == first.agencies
+    assert len(parsed) == 8
+    parsed.clear()
+    load_portal(data, ROOT, cache_dir=cache)
+    assert parsed == ["demo/agency.yml", "demo/indicators.yml"]
 
 
 def test_a_file_with_errors_is_never_cached(tmp_path: Path, parsed: list[str]) -> None:

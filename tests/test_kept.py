@@ -1,19 +1,20 @@
 """Each agency's pages kept between builds: a damaged or missing entry is made again, an unused one removed."""
 from __future__ import annotations
 
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT, copy_data
 from generator import cache, pages
 from generator.assemble import load_portal
 from generator.cache import Stored, content_bytes
 from generator.charts import ChartCache
 from generator.kept import PageStore
-from generator.model import AgencyData
+from generator.model import AgencyData, Sourced
 
 
 def test_pages_kept_under_a_key_come_back_as_files_with_what_was_kept_with_them(tmp_path: Path) -> None:
@@ -120,3 +121,27 @@ def test_a_new_version_of_a_library_that_draws_the_charts_makes_every_agency_aga
         assert generate() == [a.id for a in portal.agencies]
     finally:
         cache.package_version.cache_clear()
+
+
+def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(tmp_path: Path) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    shutil.copytree(data / "demo", data / "other")
+    report = data / "demo" / "reports" / "111-h1.yml"
+
+    def generate() -> dict[str, list[str]]:
+        portal = load_portal(data, tmp_path, cache_dir=tmp_path / "records")
+        pages.generate(portal, updated="2023-11-14", cache=ChartCache(tmp_path / "charts"), keep=tmp_path / "pages")
+        read: dict[str, list[str]] = {}
+        for agency in portal.agencies:
+            files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
+            read[agency.id] = sorted(Path(s.path).name for s in files if "record" in vars(s) or type(s) is Sourced)
+        return read
+
+    assert generate() == {"demo": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"],
+                          "other": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"]}
+    assert generate() == {"demo": [], "other": []}
+    report.write_text(report.read_text(encoding="utf-8").replace("說明會12場次", "說明會13場次").replace(
+        "value: 12\n", "value: 13\n", 1), encoding="utf-8")
+    # The edited agency's records are read to make its pages again; the other agency's are not read at all.
+    assert generate() == {"demo": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"],
+                          "other": []}
