@@ -9,6 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -29,10 +30,10 @@ from mkdocs.structure.pages import Page
 
 from . import reuse
 from .assemble import load_portal, load_what_passes
-from .cache import Content, Stored, code_version, content_bytes, content_digest
+from .cache import Content, Stored, code_version, content_bytes, content_digest, pool
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
-from .errors import PortalError
+from .errors import BuildError, PortalError
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Memo, NavEntry, Site, generate
 from .rawhtml import NAME as RAW_TABLES
 from .search import handwritten_pages
@@ -146,7 +147,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             self.mkdocs, self.handwritten = config, _modified(Path(config.docs_dir))
         try:
             if PREVIEW is not None:
-                self.site = self._draft(root, cache, config)
+                self.site = self._draft(root, cache, config, apart=True)
                 config.extra_javascript.append(BANNER_SCRIPT)
             elif self.site is None:  # `mkdocs build` or `mkdocs serve` run directly: generate here, in memory
                 portal = load_portal(root / self.config.data_dir, root, cache_dir=cache / "records")
@@ -170,16 +171,25 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             self._start_preview(PREVIEW, config)
         return config
 
-    def _draft(self, root: Path, cache: Path, config: MkDocsConfig) -> Site:
-        """Generate what passes its checks, plus the problems page and banner of the preview."""
+    def _draft(self, root: Path, cache: Path, config: MkDocsConfig, apart: bool = False) -> Site:
+        """Generate what passes its checks, plus the problems page and banner of the preview.
+
+        With `apart`, in a child process (a whole build): the records and pages of every agency are given back
+        before MkDocs starts, and only what the next edits need is kept here (each agency's kept pages, by key).
+        """
         assert PREVIEW is not None
-        portal, problems = load_what_passes(root / self.config.data_dir, root, cache_dir=cache / "records",
-                                            agencies=PREVIEW.agencies)
-        site = generate(portal, cache=ChartCache(cache / "charts"), memo=PREVIEW.memo, site_url=config.site_url or "",
-                        handwritten=handwritten_pages(Path(config.docs_dir)), keep=cache / "pages")
-        site.files.update(preview_files(problems, root, PREVIEW.agencies))
-        site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
-        PREVIEW.problems = len(problems)
+        task = partial(_drafted, root / self.config.data_dir, root, cache, config.site_url or "",
+                       Path(config.docs_dir), PREVIEW.agencies)
+        if not apart:
+            site, PREVIEW.problems, _ = task(PREVIEW.memo)
+            return site
+        with pool(1) as child:
+            try:
+                site, PREVIEW.problems, memo = child.submit(task, None).result()
+            except BrokenProcessPool:
+                raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
+        assert memo is not None
+        PREVIEW.memo.agencies, PREVIEW.memo.kept = memo.agencies, memo.kept
         return site
 
     def _start_preview(self, preview: Preview, config: MkDocsConfig) -> None:
@@ -420,6 +430,26 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         preview.rebuilt = len(pages)
         self._updated(preview)
         return True
+
+
+def _drafted(
+    data_dir: Path, root: Path, cache: Path, site_url: str, docs_dir: Path, agencies: tuple[str, ...], memo: Memo | None
+) -> tuple[Site, int, Memo | None]:
+    """Load what passes its checks and generate its pages, the problems page and the banner of a preview.
+
+    Return the site and how many problems the data has; without a `memo` (in a child process), also the one made,
+    without what cannot be sent back: the compiled templates, and the charts' tables, keyed by their records.
+    """
+    portal, problems = load_what_passes(data_dir, root, cache_dir=cache / "records", agencies=agencies)
+    made = memo if memo is not None else Memo()
+    site = generate(portal, cache=ChartCache(cache / "charts"), memo=made, site_url=site_url,
+                    handwritten=handwritten_pages(docs_dir), keep=cache / "pages")
+    site.files.update(preview_files(problems, root, agencies))
+    site.nav.insert(1, NavEntry(NAV_TITLE, PROBLEMS_PAGE))
+    if memo is not None:
+        return site, len(problems), None
+    site.charts = {}
+    return site, len(problems), Memo(agencies=made.agencies, kept=made.kept)
 
 
 def _generated(config: MkDocsConfig, path: str, content: Content) -> _Generated:
