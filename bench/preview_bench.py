@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -60,6 +61,10 @@ class Server:
             [sys.executable, "-m", "generator.cli", "serve", "-a", f"127.0.0.1:{self.port}", *options], cwd=folder,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
+        # The server generates a whole build's pages in a child process: its memory is sampled while it lives.
+        self.peak = 0.0
+        self.sampling = threading.Thread(target=self._sample, daemon=True)
+        self.sampling.start()
         self.wait_built()
         self.until("", "</html>")  # the watcher starts with the server, after the first build
         self.first = time.monotonic() - started
@@ -86,18 +91,46 @@ class Server:
         raise RuntimeError(f"{path} never showed {wanted}")
 
     def peak_mib(self) -> float:
-        """Return the server's peak resident memory so far (Linux), in MiB, or 0 where it cannot be read."""
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="ascii")
-        except OSError:
-            return 0.0
-        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
-        return int(found[1]) / 1024 if found else 0.0
+        """Return the peak resident memory of the server or any of its child processes so far (Linux), in MiB.
+
+        0 where it cannot be read. A child's peak is read every 0.1 s while it lives.
+        """
+        return max(self.peak, _peak_mib(self.process.pid))
+
+    def _sample(self) -> None:
+        while self.process.poll() is None:
+            for pid in _descendants(self.process.pid):
+                self.peak = max(self.peak, _peak_mib(pid))
+            time.sleep(0.1)
 
     def close(self) -> None:
         """Stop the server."""
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def _peak_mib(pid: int) -> float:
+    """Return a process's peak resident memory (VmHWM) in MiB, or 0 where it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    return int(found[1]) / 1024 if found else 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Return a process and every process below it (Linux), as far as they can be read."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text(encoding="ascii").split())
+            except OSError:
+                continue
+    return found
 
 
 def _correct_figure(report: Path, step: int) -> str:

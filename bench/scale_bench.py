@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--agencies", type=int, default=140)
     parser.add_argument("--years", type=int, default=14)
-    parser.add_argument("--edits", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "scale-results.md")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()

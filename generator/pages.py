@@ -288,6 +288,7 @@ class Memo:
     chart_data: dict[Chart, tuple[Content, Content]] = field(default_factory=dict)  # each chart's CSV and JSON
     env: jinja2.Environment | None = None  # with its templates compiled (Jinja reloads one that was edited)
     kept: dict[str, Entry] = field(default_factory=dict)  # the page store's entries this run used, held in memory
+    sweep: bool = False  # remove from the page store what this run did not use (a preview's whole build)
 
 
 def _templates() -> str:
@@ -368,8 +369,8 @@ def _generate(
     _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
     if store is not None and memo is not None:
         store.forget_unused()
-    if store is not None and memo is None:  # what this build did not use: pages of records changed or removed
-        store.sweep()  # (not a preview, which may see only some agencies: the next build removes what it left)
+    if store is not None and (memo is None or memo.sweep):  # what this run did not use: records changed or removed
+        store.sweep()  # (not a preview's edit, which would remove what its next whole build uses)
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
 

@@ -16,6 +16,7 @@ from mkdocs.config import load_config
 
 from conftest import EPOCH, FIXTURES, copy_data, write_config
 from generator import mkdocs_plugin
+from generator.build import build as build_site
 from generator.cache import Stored
 
 
@@ -69,8 +70,8 @@ def test_a_rebuild_after_an_edit_equals_a_preview_built_afresh(
         report.write_text(original.replace("label: 說明會", "label: 說明會（場次）", 1), encoding="utf-8")
     elif edit == "save-unchanged":  # the agency's pages are taken from the last generation
         report.write_text(original, encoding="utf-8")
-    elif edit == "cache-swept":  # a `portal build` meanwhile removed the pages it did not use
-        shutil.rmtree(tmp_path / ".cache" / "pages")
+    elif edit == "cache-swept":  # the kept pages were removed meanwhile (by hand, or by another preview)
+        shutil.rmtree(tmp_path / ".cache" / "preview")
     else:
         report.write_text(original.replace("year: 111", "year: [111", 1), encoding="utf-8")
     _build(config, tmp_path / "incremental")
@@ -195,3 +196,21 @@ def test_a_save_in_portal_serve_refreshes_the_last_build_or_builds_again(
     server.builder()
     server.builder()
     assert calls == ["build", "refresh", "build", "refresh"]
+
+
+def test_a_build_meanwhile_leaves_the_pages_of_a_running_preview(
+    preview: mkdocs_plugin.Preview, tmp_path: Path
+) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    config = write_config(tmp_path, data)
+    settings = load_config(str(config), site_dir=str(tmp_path / "preview"))
+    settings.site_url = "http://127.0.0.1:8000/"  # as `portal serve` has it: its pages are not the build's
+    build(settings, dirty=True, serve_url=settings.site_url)
+    kept = [c.path for _, pages in preview.memo.agencies.values()
+            for c in pages.files.values() if isinstance(c, Stored)]
+    mkdocs_plugin.PREVIEW = None
+    try:
+        build_site(config)  # removes from the page store what it did not use
+    finally:
+        mkdocs_plugin.PREVIEW = preview
+    assert kept and all(os.path.isfile(path) for path in kept)
