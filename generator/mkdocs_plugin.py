@@ -441,7 +441,7 @@ def _drafted(
     without what cannot be sent back: the compiled templates, and the charts' tables, keyed by their records.
     """
     portal, problems = load_what_passes(data_dir, root, cache_dir=cache / "records", agencies=agencies)
-    made = memo if memo is not None else Memo(sweep=True)
+    made = memo if memo is not None else Memo(whole=True)
     # Pages kept in a folder of their own: a `portal build` meanwhile removes from `pages/` what it did not use,
     # which would be every page of the preview (made for its own address). A whole build removes what is stale.
     site = generate(portal, cache=ChartCache(cache / "charts"), memo=made, site_url=site_url,

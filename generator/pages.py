@@ -288,7 +288,9 @@ class Memo:
     chart_data: dict[Chart, tuple[Content, Content]] = field(default_factory=dict)  # each chart's CSV and JSON
     env: jinja2.Environment | None = None  # with its templates compiled (Jinja reloads one that was edited)
     kept: dict[str, Entry] = field(default_factory=dict)  # the page store's entries this run used, held in memory
-    sweep: bool = False  # remove from the page store what this run did not use (a preview's whole build)
+    # A preview's whole build, in a child process that ends with it: it removes from the page store what it did
+    # not use, and keeps no page's search sections for a next rebuild (that would be every page's text).
+    whole: bool = False
 
 
 def _templates() -> str:
@@ -366,10 +368,10 @@ def _generate(
         drawing.close()
     _publish_charts(site, parts, published, tables, store)
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
-    _publish_search(env, site, parts, handwritten or {}, memo is not None, store)
+    _publish_search(env, site, parts, handwritten or {}, memo is not None and not memo.whole, store)
     if store is not None and memo is not None:
         store.forget_unused()
-    if store is not None and (memo is None or memo.sweep):  # what this run did not use: records changed or removed
+    if store is not None and (memo is None or memo.whole):  # what this run did not use: records changed or removed
         store.sweep()  # (not a preview's edit, which would remove what its next whole build uses)
     log.info(f"頁面：產生 {len(site.pages()):,} 頁，交給 MkDocs 建置網站……")
     return site
