@@ -29,6 +29,7 @@ class PageStore:
         self.folder = folder
         self.store = Store(folder)
         self.folders = [str(folder), *map(str, shared)]  # where an entry's files are: its own folder first
+        self.own = os.path.join(self.folders[0], "")  # the start of the name of a file in its own folder
         self.used: set[str] = set()
         self.remembered = remembered
         self.keys: set[str] = set()  # the entries this run got or put
@@ -36,10 +37,9 @@ class PageStore:
     def get(self, key: str) -> Entry | None:
         """Return the pages kept under `key` and what was kept with them, or None."""
         found = self.remembered.get(key) if self.remembered is not None else None
-        own = os.path.join(self.folders[0], "")
         # A run meanwhile removes what it did not use from this folder (not from the shared ones).
         if found is not None and all(os.path.isfile(c.path) for c in found[0].values()
-                                     if isinstance(c, Stored) and c.path.startswith(own)):
+                                     if isinstance(c, Stored) and c.path.startswith(self.own)):
             self._use(key, found)
             return found
         found = self._read(key)
@@ -51,9 +51,8 @@ class PageStore:
         self.keys.add(key)
         if self.remembered is not None:
             self.remembered[key] = entry
-        own = os.path.join(self.folders[0], "")
         self.used.update([f"{key}.pickle", *(os.path.basename(c.path) for c in entry[0].values()
-                                             if isinstance(c, Stored) and c.path.startswith(own))])
+                                             if isinstance(c, Stored) and c.path.startswith(self.own))])
 
     def forget_unused(self) -> None:
         """Leave in memory only the entries this run got or put: a long preview sees many versions of a record."""

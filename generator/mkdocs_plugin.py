@@ -417,7 +417,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         if [(page.title, page.meta) for page in pages] != shown:
             return False
         self.restored.difference_update(file.src_uri for file in changed)
-        documents = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        documents = files.documentation_pages(inclusion=InclusionLevel.is_in_serve) if pages else []
         for file in changed:
             if file.page is not None:
                 _build_page(file.page, config, documents, nav, env, excluded=file.inclusion.is_excluded())
