@@ -119,8 +119,10 @@ def _check_job(store: Store, passed: Mapping[str, Any], job: _Job, parse: bool =
         return None
     document = read_document(job.path, job.display, problems, content)
     sourced = check_record(document, job.path, KINDS[job.kind], problems, job.context)
-    if sourced is not None and key and job.keep:
-        store.write(f"{key}.pickle", pickle.dumps(sourced.record, protocol=pickle.HIGHEST_PROTOCOL))
+    place = sourced.place() if sourced is not None else None
+    if sourced is not None and key and job.keep and isinstance(place, (int, Span)) and store.write(
+            f"{key}.pickle", pickle.dumps(sourced.record, protocol=pickle.HIGHEST_PROTOCOL)):
+        return _Kept(job, key, store, place), problems, key  # read again when used: none is held after loading
     if sourced is None or not job.keep:
         return None, problems, key if sourced is not None else None
     return replace(sourced, digest=key or ""), problems, key
@@ -130,6 +132,8 @@ class _Kept(Sourced[Any]):
     """A record that passed its checks before, unpickled from the record cache only when first used.
 
     An agency whose pages are kept from the last run never uses its records: they are neither read nor held.
+    A record just checked is written to the cache and read from there too, and one that was read is let go
+    (`release`) once generation has written its agency's pages: no run holds every record at once.
     """
 
     def __init__(self, job: _Job, key: str, store: Store, order: int | Span) -> None:
@@ -145,18 +149,25 @@ class _Kept(Sourced[Any]):
         job, store = self._job, self._store  # type: ignore[attr-defined]
         raw = store.read(f"{self.digest}.pickle")
         try:
-            return pickle.loads(raw) if raw is not None else _again(store, job)
+            return pickle.loads(raw) if raw is not None else _again(job)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, IndexError, TypeError):
-            return _again(store, job)
+            return _again(job)
+
+    def release(self) -> None:
+        """Let the record go: it is read from the cache again if used again."""
+        self.__dict__.pop("record", None)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as a plain record with its file (to send to a worker process)."""
         return Sourced, (self.path, self.record, self.digest, self.order)
 
 
-def _again(store: Store, job: _Job) -> Any:
-    """Check a file again whose cache entry is gone; raise DataError if it has problems now."""
-    sourced, problems, _ = _parse_job(store, {}, job)
+def _again(job: _Job) -> Any:
+    """Check a file again whose cache entry is gone; raise DataError if it has problems now.
+
+    Not through the cache, which failed once already: the next run stores the record again.
+    """
+    sourced, problems, _ = _parse_job(Store(None), {}, job)
     if sourced is None:
         raise DataError(problems)
     return sourced.record
@@ -179,6 +190,18 @@ def _parse_job(store: Store, passed: Mapping[str, Any], job: _Job) -> _Checked:
     return checked
 
 
+def _parse_apart(store: Store, passed: Mapping[str, Any], job: _Job) -> _Checked:
+    """Parse and check one file in a worker process; a record written to the cache is not sent back.
+
+    It stands as a record of None, with its key and place: the main process reads it from the cache when first
+    used, so it never holds every record at once.
+    """
+    sourced, problems, key = _parse_job(store, passed, job)
+    if isinstance(sourced, _Kept):
+        return Sourced(sourced.path, None, sourced.digest, sourced.order), problems, key
+    return sourced, problems, key
+
+
 def _check_all(jobs: list[_Job], store: Store, passed: Mapping[str, Any]) -> list[_Checked]:
     """Check every file: take those in the cache here, and parse the others, in worker processes when many.
 
@@ -186,14 +209,23 @@ def _check_all(jobs: list[_Job], store: Store, passed: Mapping[str, Any]) -> lis
     """
     found = [_check_job(store, passed, job, parse=False) for job in jobs]
     todo = [job for job, checked in zip(jobs, found, strict=True) if checked is None]
-    parse = partial(_parse_job, store, passed)
     workers = min(os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
     if workers < 2:
-        parsed = iter([parse(job) for job in todo])
+        parsed = iter([_parse_job(store, passed, job) for job in todo])
     else:
         with pool(workers) as executor:
-            parsed = iter(list(executor.map(parse, todo, chunksize=max(1, len(todo) // (workers * 4)))))
-    return [checked if checked is not None else next(parsed) for checked in found]
+            parsed = iter(list(executor.map(partial(_parse_apart, store, passed), todo,
+                                            chunksize=max(1, len(todo) // (workers * 4)))))
+    return [checked if checked is not None else _arrived(store, job, next(parsed))
+            for job, checked in zip(jobs, found, strict=True)]
+
+
+def _arrived(store: Store, job: _Job, checked: _Checked) -> _Checked:
+    """Take a file's check from a worker: a record it wrote to the cache is read from there when first used."""
+    sourced, problems, key = checked
+    if type(sourced) is Sourced and sourced.record is None and key and isinstance(sourced.order, (int, Span)):
+        return _Kept(job, key, store, sourced.order), problems, key
+    return checked
 
 
 def _load_portal(
@@ -293,6 +325,8 @@ def _load_portal(
             if serves not in known:
                 found = list(check_serves(bundle.indicators.record, [s.record for s in bundle.plans], catalogue_doc))
                 problems.extend(found)
+                for sourced in bundle.plans:
+                    sourced.release()  # read again when generation gets to this agency
             if serves and (serves in known or not found):
                 passed[serves] = None
         if has_agency:

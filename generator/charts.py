@@ -437,40 +437,56 @@ class ChartCache:
 
 
 class Drawing:
-    """Charts being drawn in worker processes while the pages are written: sizes now, drawings on `finish()`."""
+    """Charts being drawn in worker processes while the pages are written: sizes now, drawings on `finish()`.
 
-    def __init__(self, wanted: Iterable[Chart], cache_: ChartCache | None = None, jobs: int | None = None) -> None:
-        self.charts = list(wanted)
+    Charts are added agency by agency, as generation describes them. Workers start once enough charts are
+    missing from the cache to pay for them (`PARALLEL_FROM` each); fewer are drawn here, on `finish()`.
+    """
+
+    def __init__(self, wanted: Iterable[Chart] = (), cache_: ChartCache | None = None, jobs: int | None = None) -> None:
+        self.cache, self.jobs = cache_, jobs
+        self.charts: list[Chart] = []
         self.stats = DrawStats()
-        self.keys = [chart.key() for chart in self.charts]
-        self.key_of = {chart.file: key for chart, key in zip(self.charts, self.keys, strict=True)}
+        self.keys: list[str] = []
+        self.key_of: dict[str, str] = {}
         self.done: dict[str, Kept] = {}
         self.missing: dict[str, Chart] = {}
-        for chart, key in zip(self.charts, self.keys, strict=True):
+        self.sizes: dict[str, tuple[int, int]] = {}
+        self.waiting: list[tuple[str, Chart]] = []  # missing, not yet given to a worker
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[list[str], Future[list[Kept]]]] = []
+        self.add(wanted)
+
+    def add(self, charts: Iterable[Chart]) -> None:
+        """Take more charts: look each up in the cache, and give the missing ones to the workers in chunks."""
+        for chart in charts:
+            key = chart.key()
+            self.charts.append(chart)
+            self.keys.append(key)
+            self.key_of[chart.file] = key
             if key in self.done or key in self.missing:
                 continue
-            found = cache_.get(key) if cache_ else None
-            if found is None:
-                self.missing[key] = chart
-            else:
+            found = self.cache.get(key) if self.cache else None
+            if found is not None:
                 self.done[key] = found
-        # Counted per chart file (two files may show the same drawing), so drawn + cached = all.
-        self.stats.cached = sum(key in self.done for key in self.keys)
-        # Laying out is cheap, and finds a character the font lacks before any worker starts.
-        self.sizes = {key: layout(chart).size() for key, chart in self.missing.items()}
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[Kept]]] = []
-        if not self.missing:
-            return
-        cached, missing = self.stats.cached, len(self.charts) - self.stats.cached
-        log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
-        todo = list(self.missing.items())
-        workers = min(jobs or os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
-        if workers < 2:
-            self._collect([_draw_many(todo, cache_)])
-            return
-        self.pool = pool(workers)
-        self.futures = [self.pool.submit(_draw_many, todo[n:n + CHUNK], cache_) for n in range(0, len(todo), CHUNK)]
+                continue
+            self.missing[key] = chart
+            # Laying out is cheap, and finds a character the font lacks before any worker starts.
+            self.sizes[key] = layout(chart).size()
+            self.waiting.append((key, chart))
+        if self.pool is None:
+            workers = min(self.jobs or os.cpu_count() or 1, len(self.waiting) // PARALLEL_FROM)
+            if workers < 2:
+                return
+            log.info("圖表：開始在背景繪製快取中沒有的圖表……")
+            self.pool = pool(workers)
+        while len(self.waiting) >= CHUNK:
+            self._submit(self.waiting[:CHUNK])
+            del self.waiting[:CHUNK]
+
+    def _submit(self, todo: list[tuple[str, Chart]]) -> None:
+        assert self.pool is not None
+        self.futures.append(([key for key, _ in todo], self.pool.submit(_draw_many, todo, self.cache)))
 
     def size(self, chart: Chart) -> Size:
         """Return a chart's width and height in CSS pixels, before it is drawn."""
@@ -480,8 +496,18 @@ class Drawing:
 
     def finish(self) -> tuple[dict[str, Kept], DrawStats]:
         """Wait for the workers and return every drawing keyed by chart file, with what was drawn and cached."""
+        # Counted per chart file (two files may show the same drawing), so drawn + cached = all.
+        self.stats.cached = sum(key not in self.missing for key in self.keys)
+        if self.missing:
+            cached, missing = self.stats.cached, len(self.charts) - self.stats.cached
+            log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
         try:
-            self._collect(future.result() for future in self.futures)
+            if self.waiting and self.pool is not None:
+                self._submit(self.waiting)
+            elif self.waiting:
+                self.futures.append(([key for key, _ in self.waiting], _done(_draw_many(self.waiting, self.cache))))
+            self.waiting = []
+            self._collect(self.futures)
         finally:
             self.close()
         self.stats.drawn_files = sorted(chart.file for chart, key in zip(self.charts, self.keys, strict=True)
@@ -495,12 +521,21 @@ class Drawing:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
-    def _collect(self, batches: Iterable[list[Kept]]) -> None:
-        keys = iter(self.missing)
-        for count, drawn in enumerate((drawn for batch in batches for drawn in batch), 1):
-            self.done[next(keys)] = drawn
-            if count % PROGRESS_EVERY == 0 and count < len(self.missing):
-                log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
+    def _collect(self, batches: list[tuple[list[str], Future[list[Kept]]]]) -> None:
+        count = 0
+        for keys, future in batches:
+            for key, drawn in zip(keys, future.result(), strict=True):
+                self.done[key] = drawn
+                count += 1
+                if count % PROGRESS_EVERY == 0 and count < len(self.missing):
+                    log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
+
+
+def _done(result: list[Kept]) -> Future[list[Kept]]:
+    """Wrap charts drawn here as a finished future, like a worker's."""
+    future: Future[list[Kept]] = Future()
+    future.set_result(result)
+    return future
 
 
 def _draw_many(charts: list[tuple[str, Chart]], cache_: ChartCache | None) -> list[Kept]:

@@ -484,6 +484,9 @@ class Sourced(Generic[M]):
         record = self.record
         return record.year if isinstance(record, Plan) else record.span if isinstance(record, Report) else None
 
+    def release(self) -> None:
+        """Let the record go where it can be read again when used again (a record held here stays)."""
+
     def __eq__(self, other: object) -> bool:
         """Compare the data file and the record (one taken from the cache equals the one it was made from)."""
         return isinstance(other, Sourced) and (self.path, self.record) == (other.path, other.record)

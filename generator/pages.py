@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +228,9 @@ class _Part:
 
     def __init__(self, data: AgencyData, site_url: str, key: str = "", store: PageStore | None = None) -> None:
         self.data, self.site_url, self.key, self.store = data, site_url, key, store
+        # Once its pages are written (`release`): its charts, and its own words for search.
+        self._charts: list[Chart] | None = None
+        self._words: set[str] | None = None
 
     @cached_property
     def full(self) -> _Agency:
@@ -241,7 +244,24 @@ class _Part:
     @property
     def charts(self) -> list[Chart]:
         """Return the agency's charts, in the order they were described."""
-        return self._described[1]
+        return self._charts if self._charts is not None else self._described[1]
+
+    def words(self) -> set[str]:
+        """Return the agency's own words for search (its records are read again if they were let go unread)."""
+        return self._words if self._words is not None else search.agency_words(self.data)
+
+    def release(self) -> None:
+        """Let the agency's records and what its pages were made from go, keeping its charts and words.
+
+        Generation goes agency by agency, so it holds only one agency's records at a time.
+        """
+        if "_described" in self.__dict__:
+            self._charts, self._words = self.charts, search.agency_words(self.data)
+            del self.__dict__["_described"]
+            self.__dict__.pop("full", None)
+        records: list[Sourced[Any]] = [*self.data.plans, *self.data.reports]
+        for sourced in records:
+            sourced.release()
 
     @cached_property
     def corrected(self) -> list[Corrected]:
@@ -352,17 +372,15 @@ def _generate(
     # An agency whose pages are kept and whose chart files are kept too is not described, and its charts not looked up.
     published = {part.data.id: files for part in parts if kept[part.data.id] is not None
                  and (files := part.published()) is not None}
-    for part in parts:
-        if part.data.id not in published:
-            site.charts.update({chart.file: chart for chart in part.charts})
     site.agencies = [part.data.id for part in parts]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
-    drawing = Drawing(site.charts.values(), cache)
+    drawing = Drawing(cache_=cache)
     try:
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
-        tables = _write_pages(env, site, portal, parts, kept, updated, memo, handwritten or {}, cache, store)
+        tables = _write_pages(env, site, portal, parts, kept, published, drawing, updated, memo, handwritten or {},
+                              cache, store)
         site.drawn, site.stats = drawing.finish()
     finally:
         drawing.close()
@@ -379,14 +397,25 @@ def _generate(
 
 def _write_pages(
     env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], kept: dict[str, _AgencyPages | None],
-    updated: str, memo: Memo | None, handwritten: Mapping[str, str], cache: ChartCache | None = None,
-    store: PageStore | None = None,
+    published: Mapping[str, object], drawing: Drawing, updated: str, memo: Memo | None,
+    handwritten: Mapping[str, str], cache: ChartCache | None = None, store: PageStore | None = None,
 ) -> dict[Chart, tuple[Content, Content]]:
     """Render every page and dataset and return each chart's numbers; charts are added by `_publish_charts` once
-    drawn."""
+    drawn.
+
+    One agency at a time: its charts are described and handed to the drawing, then its pages, datasets and
+    corrections are made, and its records let go before the next agency's are read.
+    """
     rows, sections = [], []
+    tables: dict[Chart, tuple[Content, Content]] = {}
+    datasets: list[tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]] = []
+    found: list[Corrected] = []
     for part in parts:
         key = part.key
+        if part.data.id not in published:
+            site.charts.update({chart.file: chart for chart in part.charts})
+            drawing.add(part.charts)
+            tables.update(_chart_tables(part.charts, memo, cache))
         pages = kept[part.data.id]
         if pages is None:
             pages = _agency_pages(env, site, part.full, spill=store is None)
@@ -398,6 +427,11 @@ def _write_pages(
         site.nav.append(pages.nav)
         rows.append(pages.home[0])
         sections.append(pages.home[1])
+        datasets.append(_agency_datasets(env, part, store))
+        found += part.corrected
+        part.release()
+    if memo is not None:
+        memo.chart_data = tables
     agencies = [part.data for part in parts]
     # The newest report's period, known without reading the records of agencies whose pages are kept.
     newest = max((span for a in agencies if a.reports and isinstance(span := a.reports[-1].place(), Span)),
@@ -412,10 +446,9 @@ def _write_pages(
     guide += [(heading(text), Markup(path)) for path, text in sorted(handwritten.items())]
     site.add("index.md", env.get_template("home.md.j2").render(rows=rows, sections=sections, guide=guide))
     site.nav.insert(0, NavEntry("首頁", "index.md"))
-    tables = _chart_tables(site, memo, cache)
-    _publish_data(env, site, portal, parts, updated, store)
+    _publish_data(env, site, portal, datasets, updated)
     site.nav.append(NavEntry(None, "opendata/index.md"))
-    entries = newest_first(c for part in parts for c in part.corrected)
+    entries = newest_first(found)
     site.add("corrections/index.md", env.get_template("corrections.md.j2").render(
         entries=[(e, link("corrections", e.href)) for e in entries]
     ))
@@ -513,8 +546,8 @@ def _publish_search(
     ))
     site.nav.append(NavEntry("搜尋", search.PAGE))
     for path, content in search.shards(
-        site.pages(), site.text, {p.data.id: search.Vocabulary(p.data.agency.name, partial(
-            search.agency_words, p.data), digest("words", p.key) if p.key else "") for p in parts},
+        site.pages(), site.text, {p.data.id: search.Vocabulary(
+            p.data.agency.name, p.words, digest("words", p.key) if p.key else "") for p in parts},
         handwritten, remember,  # a preview keeps each page's sections for the next rebuild; a build lets them go
         store, lambda path: content_digest(site.files[path]),
     ):
@@ -551,18 +584,18 @@ def release_date() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
-def _chart_tables(site: Site, memo: Memo | None, cache: ChartCache | None) -> dict[Chart, tuple[Content, Content]]:
+def _chart_tables(
+    charts: list[Chart], memo: Memo | None, cache: ChartCache | None
+) -> dict[Chart, tuple[Content, Content]]:
     """Make each chart's numbers as CSV and JSON (stored beside its drawing, or in memory without a chart cache)."""
     kept = memo.chart_data if memo is not None else {}
     made: dict[Chart, tuple[Content, Content]] = {}
     data_code = code_version(("opendata", "formats"), ())  # the table; the chart's own code is in its key
-    for chart in site.charts.values():
+    for chart in charts:
         table = opendata.chart_table(chart)
         if chart not in kept and cache is not None:  # stored beside the drawing, written once
             kept[chart] = cache.table(digest(chart.key(), chart.file, data_code), table.csv, table.json)
         made[chart] = kept.get(chart) or (table.csv(), table.json())
-    if memo is not None:
-        memo.chart_data = made
     return made
 
 
@@ -589,22 +622,27 @@ def _publish_charts(
             site.add(path, content)
 
 
-def _publish_data(
-    env: jinja2.Environment, site: Site, portal: Portal, parts: list[_Part], updated: str,
-    store: PageStore | None = None,
-) -> None:
-    """Write every dataset, the catalogues and the open-data page.
+def _agency_datasets(
+    env: jinja2.Environment, part: _Part, store: PageStore | None
+) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+    """Return an agency's datasets and entries (`_datasets`), kept between runs under its key with `store`."""
+    def make() -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+        return _datasets(env, part.data, part.full.judged)
 
-    With `store`, an agency's datasets are kept between runs under its key.
-    """
+    key = digest("datasets", part.key) if part.key else ""
+    made: tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]] = (
+        store.made(key, make) if store is not None else make())
+    return made
+
+
+def _publish_data(
+    env: jinja2.Environment, site: Site, portal: Portal,
+    datasets: list[tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]], updated: str,
+) -> None:
+    """Write every agency's datasets (`_agency_datasets`), the catalogues and the open-data page."""
     rows: list[Markup] = []
     entries: list[tuple[str, str]] = []
-    for part in parts:
-        def make(part: _Part = part) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
-            return _datasets(env, part.data, part.full.judged)
-
-        key = digest("datasets", part.key) if part.key else ""
-        files, (agency_rows, agency_entries) = store.made(key, make) if store is not None else make()
+    for files, (agency_rows, agency_entries) in datasets:
         for path, content in files.items():
             site.add(path, content)
         rows.append(agency_rows)

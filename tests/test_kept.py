@@ -123,25 +123,62 @@ def test_a_new_version_of_a_library_that_draws_the_charts_makes_every_agency_aga
         cache.package_version.cache_clear()
 
 
-def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(tmp_path: Path) -> None:
+def _held(agency: AgencyData) -> list[str]:
+    """List the files of an agency whose record is held in memory (read from the cache or just checked)."""
+    files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
+    return sorted(Path(s.path).name for s in files if "record" in vars(s))
+
+
+def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     shutil.copytree(data / "demo", data / "other")
     report = data / "demo" / "reports" / "111-h1.yml"
+    used: dict[str, list[str]] = {}
+    release = pages._Part.release
+
+    def released(part: pages._Part) -> None:  # what each agency's records were, once its pages are written
+        used[part.data.id] = _held(part.data)
+        release(part)
+
+    monkeypatch.setattr(pages._Part, "release", released)
 
     def generate() -> dict[str, list[str]]:
         portal = load_portal(data, tmp_path, cache_dir=tmp_path / "records")
+        used.clear()
         pages.generate(portal, updated="2023-11-14", cache=ChartCache(tmp_path / "charts"), keep=tmp_path / "pages")
-        read: dict[str, list[str]] = {}
-        for agency in portal.agencies:
-            files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
-            read[agency.id] = sorted(Path(s.path).name for s in files if "record" in vars(s) or type(s) is Sourced)
-        return read
+        assert {agency.id: _held(agency) for agency in portal.agencies} == {"demo": [], "other": []}  # all let go
+        return used
 
-    assert generate() == {"demo": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"],
-                          "other": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"]}
+    every = ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"]
+    assert generate() == {"demo": every, "other": every}
     assert generate() == {"demo": [], "other": []}
     report.write_text(report.read_text(encoding="utf-8").replace("說明會12場次", "說明會13場次").replace(
         "value: 12\n", "value: 13\n", 1), encoding="utf-8")
     # The edited agency's records are read to make its pages again; the other agency's are not read at all.
-    assert generate() == {"demo": ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"],
-                          "other": []}
+    assert generate() == {"demo": every, "other": []}
+
+
+def test_generation_holds_one_agency_s_records_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    for other in ("other", "third"):
+        shutil.copytree(data / "demo", data / other)
+    portal = load_portal(data, tmp_path, cache_dir=tmp_path / "records")
+    seen: list[tuple[str, dict[str, list[str]]]] = []
+    describe = pages._describe
+
+    def described(agency: AgencyData, site_url: str) -> Any:
+        seen.append((agency.id, {a.id: _held(a) for a in portal.agencies if a.id != agency.id}))
+        return describe(agency, site_url)
+
+    monkeypatch.setattr(pages, "_describe", described)
+    site = pages.generate(portal, updated="2023-11-14", cache=ChartCache(tmp_path / "charts"))
+    none: list[str] = []
+    assert seen == [(agency, {other: none for other in ("demo", "other", "third") if other != agency})
+                    for agency in ("demo", "other", "third")]
+    assert {agency.id: _held(agency) for agency in portal.agencies} == {"demo": [], "other": [], "third": []}
+    # Let go and read again, the records give the same site as records held throughout (no cache).
+    held = pages.generate(load_portal(data, tmp_path), updated="2023-11-14")
+    assert {path: content_bytes(content) for path, content in site.files.items()} == {
+        path: content_bytes(content) for path, content in held.files.items()}
