@@ -280,6 +280,10 @@ class _Part:
         return found if found is not None and isinstance(found[1], int) else None
 
 
+# An agency's dataset files, its rows of the open-data page, and each table's entries in the catalogues.
+_Datasets = tuple[dict[str, Content], tuple[Markup, list[tuple[bytes, bytes]]]]
+
+
 @dataclass
 class _AgencyPages:
     """What an agency contributes to the site: its pages, its navigation, and its part of the home page."""
@@ -408,7 +412,7 @@ def _write_pages(
     """
     rows, sections = [], []
     tables: dict[Chart, tuple[Content, Content]] = {}
-    datasets: list[tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]] = []
+    datasets: list[_Datasets] = []
     found: list[Corrected] = []
     for part in parts:
         key = part.key
@@ -622,26 +626,20 @@ def _publish_charts(
             site.add(path, content)
 
 
-def _agency_datasets(
-    env: jinja2.Environment, part: _Part, store: PageStore | None
-) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+def _agency_datasets(env: jinja2.Environment, part: _Part, store: PageStore | None) -> _Datasets:
     """Return an agency's datasets and entries (`_datasets`), kept between runs under its key with `store`."""
-    def make() -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+    def make() -> _Datasets:
         return _datasets(env, part.data, part.full.judged)
 
     key = digest("datasets", part.key) if part.key else ""
-    made: tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]] = (
-        store.made(key, make) if store is not None else make())
+    made: _Datasets = store.made(key, make) if store is not None else make()
     return made
 
 
-def _publish_data(
-    env: jinja2.Environment, site: Site, portal: Portal,
-    datasets: list[tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]], updated: str,
-) -> None:
+def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, datasets: list[_Datasets], updated: str) -> None:
     """Write every agency's datasets (`_agency_datasets`), the catalogues and the open-data page."""
     rows: list[Markup] = []
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[bytes, bytes]] = []
     for files, (agency_rows, agency_entries) in datasets:
         for path, content in files.items():
             site.add(path, content)
@@ -663,7 +661,7 @@ def _publish_data(
 
 def _datasets(
     env: jinja2.Environment, agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
-) -> tuple[dict[str, Content], tuple[Markup, list[tuple[str, str]]]]:
+) -> _Datasets:
     """Return an agency's dataset files, its rows of the open-data page, and each table's entries in the Data
     Package and the DCAT catalogue."""
     files: dict[str, Content] = {}

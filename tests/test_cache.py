@@ -289,3 +289,33 @@ def test_chart_counts_add_up_when_two_files_show_the_same_drawing(tmp_path: Path
         drawing = generator.charts.Drawing(same, cache)
         _, stats = drawing.finish()
         assert (stats.drawn, stats.cached, stats.drawn + stats.cached) == (drawn, cached, len(same))
+
+
+def test_charts_added_agency_by_agency_are_drawn_once_each_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 2)  # workers once four charts are missing
+    monkeypatch.setattr(generator.charts, "CHUNK", 3)
+    charts = [generator.charts.Chart(f"{agency}/{n}.svg", "t", ("甲", "乙"), (n, 2), "件", "alt")
+              for agency in ("a", "b") for n in range(1, 4)]  # b's charts show the same drawings as a's
+    cache = ChartCache(tmp_path / "charts")
+    drawing = generator.charts.Drawing(cache_=cache)
+    drawing.add(charts[:1])
+    assert drawing.pool is None and len(drawing.waiting) == 1  # too few to start workers
+    drawing.add(charts[1:3])
+    assert drawing.pool is None
+    drawing.add(charts[3:])  # the same drawings: nothing more to draw
+    assert drawing.pool is None and len(drawing.waiting) == 3
+    assert drawing.size(charts[4]) == drawing.size(charts[1])
+    drawn, stats = drawing.finish()
+    assert (stats.drawn, stats.cached, stats.drawn_files) == (6, 0, sorted(chart.file for chart in charts))
+    assert drawn["b/2.svg"] == drawn["a/2.svg"]
+    more = [generator.charts.Chart(f"c/{n}.svg", "t", ("丙",), (n,), "件", "alt") for n in range(5)]
+    drawing = generator.charts.Drawing(cache_=cache)
+    drawing.add(charts)  # all in the cache
+    drawing.add(more)
+    assert drawing.pool is not None and len(drawing.futures) == 1 and len(drawing.waiting) == 2
+    drawn, stats = drawing.finish()
+    assert (stats.drawn, stats.cached) == (5, 6)
+    assert drawing.pool is None
+    assert sorted(drawn) == sorted(chart.file for chart in [*charts, *more])
