@@ -6,10 +6,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from hypothesis import settings
+
+from generator.model import AgencyData, Sourced
 
 # Property tests are reproducible: the same examples every run (HYPOTHESIS_PROFILE=explore to search anew).
 settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
@@ -42,6 +45,12 @@ def write_config(folder: Path, data_dir: Path, docs_dir: Path | None = None) -> 
     path = folder / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def held_records(agency: AgencyData) -> list[str]:
+    """List the files of an agency whose record is held in memory (read from the cache, or held without one)."""
+    files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
+    return sorted(Path(s.path).name for s in files if "record" in vars(s) or type(s) is Sourced)
 
 
 def copy_data(source: Path, target: Path, *overlays: Path) -> Path:

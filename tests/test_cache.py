@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import generator.assemble
 import generator.charts
-from conftest import FIXTURES, ROOT, copy_data
+from conftest import FIXTURES, ROOT, copy_data, held_records
 from generator.assemble import load_portal
 from generator.cache import code_version, content_bytes
 from generator.charts import ChartCache
 from generator.errors import DataError, Problem
 from generator.load import Document
-from generator.model import AgencyData, Sourced
 from generator.pages import Site, generate
 from generator.validate import read_document
 
@@ -141,13 +139,6 @@ def test_checked_files_are_not_read_again_until_they_change(tmp_path: Path, pars
     # Plans too: their goals may name indicators, whose units the targets are checked against.
 
 
-def _read(agency: AgencyData) -> list[str]:
-    """List the files of an agency whose record was read (unpickled or parsed) in this run."""
-    files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
-    return [s.path.rsplit("/", 2)[-2] + "/" + s.path.rsplit("/", 1)[-1]
-            for s in files if "record" in vars(s) or type(s) is Sourced]
-
-
 def test_a_record_from_the_cache_is_read_only_when_used_and_keeps_its_place(tmp_path: Path) -> None:
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     cache = tmp_path / ".cache" / "records"
@@ -157,7 +148,7 @@ def test_a_record_from_the_cache_is_read_only_when_used_and_keeps_its_place(tmp_
     second = load_portal(data, ROOT, cache_dir=cache)
     # Checked, sorted and cross-checked against the indicators without reading the records that passed before;
     # the one checked again is not held either (it is read from the cache when used).
-    assert _read(second.agencies[0]) == []
+    assert held_records(second.agencies[0]) == []
     assert [s.path for s in second.agencies[0].plans] == [s.path for s in first.agencies[0].plans]
     assert [s.path for s in second.agencies[0].reports] == [s.path for s in first.agencies[0].reports]
     assert second.agencies[0].plans == first.agencies[0].plans  # read when compared

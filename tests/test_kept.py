@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, ROOT, copy_data
+from conftest import FIXTURES, ROOT, copy_data, held_records
 from generator import cache, pages
 from generator.assemble import load_portal
 from generator.cache import Stored, content_bytes
 from generator.charts import ChartCache
 from generator.kept import PageStore
-from generator.model import AgencyData, Sourced
+from generator.model import AgencyData
 
 
 def test_pages_kept_under_a_key_come_back_as_files_with_what_was_kept_with_them(tmp_path: Path) -> None:
@@ -123,12 +123,6 @@ def test_a_new_version_of_a_library_that_draws_the_charts_makes_every_agency_aga
         cache.package_version.cache_clear()
 
 
-def _held(agency: AgencyData) -> list[str]:
-    """List the files of an agency whose record is held in memory (read from the cache or just checked)."""
-    files: list[Sourced[Any]] = [*agency.plans, *agency.reports]
-    return sorted(Path(s.path).name for s in files if "record" in vars(s))
-
-
 def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,7 +133,7 @@ def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(
     release = pages._Part.release
 
     def released(part: pages._Part) -> None:  # what each agency's records were, once its pages are written
-        used[part.data.id] = _held(part.data)
+        used[part.data.id] = held_records(part.data)
         release(part)
 
     monkeypatch.setattr(pages._Part, "release", released)
@@ -148,7 +142,8 @@ def test_an_agency_whose_pages_are_kept_has_none_of_its_records_read(
         portal = load_portal(data, tmp_path, cache_dir=tmp_path / "records")
         used.clear()
         pages.generate(portal, updated="2023-11-14", cache=ChartCache(tmp_path / "charts"), keep=tmp_path / "pages")
-        assert {agency.id: _held(agency) for agency in portal.agencies} == {"demo": [], "other": []}  # all let go
+        # All let go once generation ends.
+        assert {agency.id: held_records(agency) for agency in portal.agencies} == {"demo": [], "other": []}
         return used
 
     every = ["110-h2.yml", "111-h1.yml", "111-h2.yml", "111.yml", "112-h1.yml", "112.yml"]
@@ -169,7 +164,7 @@ def test_generation_holds_one_agency_s_records_at_a_time(tmp_path: Path, monkeyp
     describe = pages._describe
 
     def described(agency: AgencyData, site_url: str) -> Any:
-        seen.append((agency.id, {a.id: _held(a) for a in portal.agencies if a.id != agency.id}))
+        seen.append((agency.id, {a.id: held_records(a) for a in portal.agencies if a.id != agency.id}))
         return describe(agency, site_url)
 
     monkeypatch.setattr(pages, "_describe", described)
@@ -177,7 +172,7 @@ def test_generation_holds_one_agency_s_records_at_a_time(tmp_path: Path, monkeyp
     none: list[str] = []
     assert seen == [(agency, {other: none for other in ("demo", "other", "third") if other != agency})
                     for agency in ("demo", "other", "third")]
-    assert {agency.id: _held(agency) for agency in portal.agencies} == {"demo": [], "other": [], "third": []}
+    assert {agency.id: held_records(agency) for agency in portal.agencies} == {"demo": [], "other": [], "third": []}
     # Let go and read again, the records give the same site as records held throughout (no cache).
     held = pages.generate(load_portal(data, tmp_path), updated="2023-11-14")
     assert {path: content_bytes(content) for path, content in site.files.items()} == {
