@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +21,16 @@ import yaml
 
 from . import reuse
 from .assemble import AGENCY_ID, load_portal
-from .cache import Content, Stored, cache_dir, pool
-from .charts import ChartCache
+from .cache import Content, Stored, cache_dir, content_bytes, pool
+from .charts import ChartCache, Drawing
 from .errors import BuildError, UsageError
 from .pages import MARKDOWN_EXTENSIONS, SCRIPTS, Site, generate
 from .search import handwritten_pages
 from .shards import Shard, input_digest, merge, write_marker
 
 if TYPE_CHECKING:  # imported when used: the engine must not load before `use_engine` has chosen it
+    from mkdocs.structure.files import File
+
     from .mkdocs_plugin import PortalPlugin
 
 
@@ -110,15 +114,20 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
     cache = cache_dir(root)
     cache.mkdir(parents=True, exist_ok=True)
     spill = Path(tempfile.mkdtemp(prefix="build-", dir=cache))  # the generated pages, for the engine
+    # Load, check and generate before any write to the site (a data error stops here), in a child process:
+    # its memory (every record, every page's Markdown) is given back before MkDocs starts, unless its workers
+    # are still drawing charts. Then MkDocs builds the pages meanwhile, and those charts are copied last.
+    stop = multiprocessing.get_context().Event()
+    child = pool(1, initializer=_left_running, initargs=(stop,))
     try:
-        # Load, check and generate before any write to the site (a data error stops here), in a child process:
-        # its memory (every record, every page's Markdown) is given back before MkDocs starts.
-        with pool(1) as child:
-            try:
-                site = child.submit(_generate_site, data_dir_of(config_file, settings), root, settings.site_url or "",
-                                    Path(settings.docs_dir), spill).result()
-            except BrokenProcessPool:
-                raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
+        try:
+            site = child.submit(_generate_site, data_dir_of(config_file, settings), root, settings.site_url or "",
+                                Path(settings.docs_dir), spill).result()
+            drawn = child.submit(_drawn_files, site.pending) if site.pending else None
+        except BrokenProcessPool:
+            raise BuildError(_CHILD_ENDED) from None
+        if drawn is None:
+            child.shutdown()
         target.parent.mkdir(parents=True, exist_ok=True)
         previous = reuse.load(cache, target) if shard is None else None
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
@@ -128,6 +137,8 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
             except NavigationChanged:  # a title every page shows changed: render them all
                 reuse.empty(staging)
                 plugin = _publish(config_file, staging, site, shard, None)
+            if drawn is not None:
+                _copy_drawn(plugin.later, drawn)
             if shard is not None:
                 write_marker(staging, shard, input_digest(site.files.items()))
             else:
@@ -141,9 +152,33 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
         if plugin.built is not None:
             plugin.built.site, plugin.built.stamp = str(target), reuse.stamp(target)
             reuse.save(cache, plugin.built)
+    except BaseException:
+        stop.set()  # the charts still being drawn are not waited for
+        raise
     finally:
+        child.shutdown()
         shutil.rmtree(spill, ignore_errors=True)
     return Published(target, site, len(plugin.pages), plugin.reused)
+
+
+_CHILD_ENDED = "產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。"
+
+
+def _copy_drawn(files: list[File], drawn: Future[dict[str, Content]]) -> None:
+    """Wait for the charts still being drawn, then copy those MkDocs left to copy into the site it built."""
+    if not drawn.done():
+        logging.getLogger("generator").info("圖表：網站已建置，等待背景繪製完成……")
+    try:
+        contents = drawn.result()
+    except BrokenProcessPool:
+        raise BuildError(_CHILD_ENDED) from None
+    for file in files:
+        content = contents[file.src_uri]
+        os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+        if isinstance(content, Stored):
+            shutil.copyfile(content.path, file.abs_dest_path)
+        else:
+            Path(file.abs_dest_path).write_bytes(content_bytes(content))
 
 
 def _publish(
@@ -175,16 +210,47 @@ def _publish(
     return plugin
 
 
+class _Left:
+    """What the child process of `build` keeps between its tasks: the drawing its workers go on with after the
+    site is generated, and the parent's signal to stop waiting for it (a failed build)."""
+
+    drawing: Drawing | None = None
+    stop: Any = None  # a multiprocessing Event, given when the process starts
+
+
+def _left_running(stop: Any) -> None:
+    """Keep the build's signal to stop (run as the child process starts)."""
+    _Left.stop = stop
+
+
 def _generate_site(data_dir: Path, root: Path, site_url: str, docs_dir: Path, spill: Path) -> Site:
-    """Load and check every record, then write the site's pages and data into `spill` (run in a child process)."""
+    """Load and check every record, then write the site's pages and data into `spill` (run in a child process).
+
+    Charts still being drawn when the pages are done are left to this process's workers (`_drawn_files`).
+    """
     cache = cache_dir(root)
     portal = load_portal(data_dir, root, cache_dir=cache / "records")
-    site = generate(portal, cache=ChartCache(cache / "charts"), site_url=site_url,
-                    handwritten=handwritten_pages(docs_dir), spill=spill, keep=cache / "pages")
-    # This process only sends the site back and ends: a pass of the cycle collector over the records, which
-    # generation has unfrozen, would take longer than sending it.
+    charts = ChartCache(cache / "charts")
+    _Left.drawing = Drawing(cache_=charts)
+    site = generate(portal, cache=charts, site_url=site_url, handwritten=handwritten_pages(docs_dir), spill=spill,
+                    keep=cache / "pages", drawing=_Left.drawing)
+    # This process only sends the site back and waits for its workers: a pass of the cycle collector over the
+    # records, which generation has unfrozen, would take longer than sending it.
     gc.disable()
     return site
+
+
+def _drawn_files(pending: dict[str, str]) -> dict[str, Content]:
+    """Wait for the charts still being drawn and return the files of `site.pending` by path (in the child process);
+    nothing when the build has failed meanwhile."""
+    drawing = _Left.drawing
+    assert drawing is not None
+    while not drawing.ready(0.2):
+        if _Left.stop is not None and _Left.stop.is_set():
+            drawing.close()
+            return {}
+    drawn, _ = drawing.finish()
+    return {path: drawn[chart].svg if path == chart else drawn[chart].png for path, chart in pending.items()}
 
 
 def merge_parts(parts: list[Path], target: Path) -> int:

@@ -10,12 +10,14 @@ import hashlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 
 def cache_dir(root: Path) -> Path:
@@ -127,7 +129,9 @@ class Store:
             return None
 
 
-def pool(workers: int) -> ProcessPoolExecutor:
+def pool(workers: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+         ) -> ProcessPoolExecutor:
     """Start worker processes: forked from a single-threaded command, spawned where threads run (`portal serve`)."""
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if forkable else "spawn"))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if forkable else "spawn"),
+                               initializer=initializer, initargs=initargs)

@@ -100,9 +100,20 @@ class Font:
             self.glyphs[char] = found
         return found
 
+    def advance(self, text: str, start: float = 0.0) -> float:
+        """Return `start` plus the advance of `text` at `_UNITS` points, added character by character."""
+        for char in text:
+            start += self.glyph(char).advance
+        return start
+
     def width(self, text: str, size: float) -> float:
         """Return the advance width of `text` at `size` points."""
-        return sum(self.glyph(char).advance for char in text) * size / _UNITS
+        return self.sized(self.advance(text), size)
+
+    @staticmethod
+    def sized(advance: float, size: float) -> float:
+        """Return an advance at `_UNITS` points as a width at `size` points."""
+        return advance * size / _UNITS
 
 
 @dataclass(frozen=True)

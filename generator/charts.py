@@ -7,7 +7,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -276,16 +276,20 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     face = font()
     tokens = re.findall(r"[A-Za-z0-9,.:#%_-]*/|[A-Za-z0-9,.:#%_-]+|.", text)  # words and numbers stay whole
     lines, line = [], ""
+    advance = 0.0  # the line's, added up as `face.width` adds it: each token costs its own length, not the line's
     for token in tokens:
-        if line and face.width(line + token, size) > width:
+        longer = face.advance(token, advance)
+        if line and face.sized(longer, size) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
+            advance = face.advance(line)
         else:
-            line += token
-        while face.width(line, size) > width and len(line) > 1:  # one token wider than the line: cut it
+            line, advance = line + token, longer
+        while face.sized(advance, size) > width and len(line) > 1:  # one token wider than the line: cut it
             cut = next(n for n in range(len(line), 0, -1) if face.width(line[:n], size) <= width or n == 1)
             lines.append(line[:cut])
             line = line[cut:]
+            advance = face.advance(line)
     return [*lines, line] if line else lines
 
 
@@ -407,7 +411,7 @@ class ChartCache:
             size = _svg_size(head or b"")
         except ValueError:
             return None
-        return Kept(*self._stored(key), *size)
+        return Kept(*self.files(key), *size)
 
     def put(self, key: str, drawn: Drawn) -> Kept:
         """Store a drawing (the PNG first: an SVG without its PNG is never taken for a hit); return where it is.
@@ -417,7 +421,7 @@ class ChartCache:
         if self.store.folder is None or not (self.store.write(f"{key}.png", drawn.png)
                                              and self.store.write(f"{key}.svg", drawn.svg)):
             return Kept(drawn.svg, drawn.png, drawn.width, drawn.height)
-        return Kept(*self._stored(key), drawn.width, drawn.height)
+        return Kept(*self.files(key), drawn.width, drawn.height)
 
     def table(self, key: str, csv: Callable[[], bytes], json_: Callable[[], bytes]) -> tuple[Content, Content]:
         """Return a chart's numbers (CSV, JSON) stored under `key`, making and storing the ones not there yet."""
@@ -430,7 +434,8 @@ class ChartCache:
             return Stored(os.path.join(self.store.folder, name), name)
         return make()  # the cache cannot be written: kept in memory
 
-    def _stored(self, key: str) -> tuple[Stored, Stored]:
+    def files(self, key: str) -> tuple[Stored, Stored]:
+        """Return the SVG and PNG files that hold the drawing under `key` (there or not)."""
         assert self.store.folder is not None
         svg, png = (os.path.join(self.store.folder, f"{key}.{kind}") for kind in ("svg", "png"))
         return Stored(svg, key), Stored(png, key + "-png")
@@ -455,6 +460,7 @@ class Drawing:
         self.waiting: list[tuple[str, Chart]] = []  # missing, not yet given to a worker
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[tuple[list[str], Future[list[Kept]]]] = []
+        self.promised = False
         self.add(wanted)
 
     def add(self, charts: Iterable[Chart]) -> None:
@@ -479,7 +485,7 @@ class Drawing:
             if workers < 2:
                 return
             log.info("圖表：開始在背景繪製快取中沒有的圖表……")
-            self.pool = pool(workers)
+            self.pool = pool(workers, initializer=_in_background)
         while len(self.waiting) >= CHUNK:
             self._submit(self.waiting[:CHUNK])
             del self.waiting[:CHUNK]
@@ -494,26 +500,56 @@ class Drawing:
         drawn = self.done.get(key)
         return Size(drawn.width, drawn.height) if drawn else Size(*self.sizes[key])
 
+    def promise(self) -> tuple[dict[str, Kept], DrawStats] | None:
+        """Give the workers every chart still missing and return, without waiting, each drawing as the file the
+        chart cache will hold (`finish()` then waits); None when the charts are drawn here or not kept in a cache.
+
+        The charts being drawn are the stats' `drawn_files`. Their files are written by the workers, so that
+        the engine can build the pages meanwhile and copy those files last.
+        """
+        if self.pool is None or self.cache is None or self.cache.store.folder is None:
+            return None
+        self._count("{} 張在背景繪製，同時建置網站")
+        self.promised = True
+        self._submit_rest()
+        promised = {key: Kept(*self.cache.files(key), *self.sizes[key]) for key in self.missing}
+        return {chart.file: self.done.get(key) or promised[key]
+                for chart, key in zip(self.charts, self.keys, strict=True)}, self.stats
+
+    def ready(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the workers; tell whether every chart is drawn."""
+        return not wait([future for _, future in self.futures], timeout).not_done
+
     def finish(self) -> tuple[dict[str, Kept], DrawStats]:
         """Wait for the workers and return every drawing keyed by chart file, with what was drawn and cached."""
-        # Counted per chart file (two files may show the same drawing), so drawn + cached = all.
-        self.stats.cached = sum(key not in self.missing for key in self.keys)
-        if self.missing:
-            cached, missing = self.stats.cached, len(self.charts) - self.stats.cached
-            log.info(f"圖表：共 {len(self.charts):,} 張，{cached:,} 張取自快取，需繪製 {missing:,} 張……")
+        if not self.promised:
+            self._count("需繪製 {} 張")
         try:
             if self.waiting and self.pool is not None:
-                self._submit(self.waiting)
+                self._submit_rest()
             elif self.waiting:
                 self.futures.append(([key for key, _ in self.waiting], _done(_draw_many(self.waiting, self.cache))))
-            self.waiting = []
+                self.waiting = []
             self._collect(self.futures)
         finally:
             self.close()
+        return {chart.file: self.done[key] for chart, key in zip(self.charts, self.keys, strict=True)}, self.stats
+
+    def _count(self, doing: str) -> None:
+        """Count the charts drawn and taken from the cache, per chart file (two files may show the same drawing);
+        say so, with `doing` telling what happens to the charts drawn."""
+        self.stats.cached = sum(key not in self.missing for key in self.keys)
         self.stats.drawn_files = sorted(chart.file for chart, key in zip(self.charts, self.keys, strict=True)
                                         if key in self.missing)
         self.stats.drawn = len(self.stats.drawn_files)
-        return {chart.file: self.done[key] for chart, key in zip(self.charts, self.keys, strict=True)}, self.stats
+        if self.missing:
+            log.info(f"圖表：共 {len(self.charts):,} 張，{self.stats.cached:,} 張取自快取，"
+                     + doing.format(f"{self.stats.drawn:,}") + "……")
+
+    def _submit_rest(self) -> None:
+        if self.waiting:
+            self._submit(self.waiting)
+            self.waiting = []
 
     def close(self) -> None:
         """Stop the workers, dropping drawings not yet made."""
@@ -529,6 +565,12 @@ class Drawing:
                 count += 1
                 if count % PROGRESS_EVERY == 0 and count < len(self.missing):
                     log.info(f"  已繪製 {count:,}／{len(self.missing):,} 張")
+
+
+def _in_background() -> None:
+    """Let a worker draw at a lower priority: the pages and the engine, which the build waits for, go first."""
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(10)
 
 
 def _done(result: list[Kept]) -> Future[list[Kept]]:

@@ -83,6 +83,14 @@ class _Generated(File):
     """A generated file, which a dirty build (a preview, a part, a build reusing pages) writes only when modified."""
 
     modified = True
+    later: list[File] | None = None  # a chart still being drawn: `portal build` copies it once drawn, into this list
+
+    def copy_file(self, dirty: bool = False) -> None:
+        """Copy the file into the site, or (a chart still being drawn) leave it to be copied once drawn."""
+        if self.later is None:
+            super().copy_file(dirty)
+        elif not dirty or self.is_modified():
+            self.later.append(self)
 
     def is_modified(self) -> bool:
         """Tell MkDocs' dirty build whether to render and write this file again."""
@@ -126,6 +134,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.digests: dict[str, str] = {}
         self.sources: dict[str, str] = {}  # every source file but the theme's -> digest of its content
         self.pages: list[File] = []
+        self.later: list[File] = []  # the charts still being drawn that this build would have copied
         self.nav: Navigation | None = None
         self.titles: dict[str, tuple[str, str | None, dict[str, Any]]] = {}
         self.started = time.monotonic()
@@ -208,6 +217,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.files = files
         for path, content in self.site.files.items():
             generated = _generated(config, path, content)
+            if path in self.site.pending:
+                generated.later = self.later
             if PREVIEW is not None:
                 generated.modified = (
                     PREVIEW.written.get(path) != self.digests[path] or not os.path.exists(generated.abs_dest_path)

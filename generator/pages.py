@@ -116,6 +116,9 @@ class Site:
     # `portal build` writes each page and dataset here as it is made, and the site keeps only where it is:
     # a portal of 10,000 pages then does not hold its gigabyte of pages and data in memory for the engine.
     spill: Path | None = None
+    # Generated with a drawing left running (`generate(..., drawing=)`): each chart file (SVG or PNG) whose drawing
+    # the workers are still writing into the chart cache, by path -> the chart's file; the engine copies it last.
+    pending: dict[str, str] = field(default_factory=dict)
 
     def pages(self) -> list[str]:
         """List the Markdown pages."""
@@ -336,25 +339,27 @@ def _agency_key(agency: AgencyData, templates: str) -> str:
 def generate(
     portal: Portal, updated: str | None = None, cache: ChartCache | None = None, memo: Memo | None = None,
     site_url: str = "", handwritten: Mapping[str, str] | None = None, spill: Path | None = None,
-    keep: Path | None = None,
+    keep: Path | None = None, drawing: Drawing | None = None,
 ) -> Site:
     """Render every page and chart of the portal: describe charts, draw them, then write pages.
 
     The pages and data are kept in memory, or with `spill` written to that folder as they are made. With `keep`,
     each agency's pages are kept in that folder between runs and rendered only when its records changed.
+    With a `drawing` (of the chart cache `cache`), return without waiting for the charts its workers still draw:
+    their files are in `site.pending`, and the caller waits with `drawing.finish()`.
     """
     # The records live as long as the run and hold no reference cycles: without freezing them, each of the cycle
     # collector's full passes would walk millions of them again (half the time when most pages are kept).
     gc.freeze()
     try:
-        return _generate(portal, updated, cache, memo, site_url, handwritten, spill, keep)
+        return _generate(portal, updated, cache, memo, site_url, handwritten, spill, keep, drawing)
     finally:
         gc.unfreeze()
 
 
 def _generate(
     portal: Portal, updated: str | None, cache: ChartCache | None, memo: Memo | None, site_url: str,
-    handwritten: Mapping[str, str] | None, spill: Path | None, keep: Path | None,
+    handwritten: Mapping[str, str] | None, spill: Path | None, keep: Path | None, later: Drawing | None,
 ) -> Site:
     env = memo.env if memo is not None and memo.env is not None else None
     if env is None:  # the macros module is compiled once and keeps the `chart_size` it was given
@@ -378,17 +383,19 @@ def _generate(
                  and (files := part.published()) is not None}
     site.agencies = [part.data.id for part in parts]
     # Workers draw the charts while the pages are written; the pages need only each chart's size.
-    drawing = Drawing(cache_=cache)
+    drawing = later or Drawing(cache_=cache)
     try:
         sizes = env.globals["chart_size"]
         assert isinstance(sizes, _ChartSizes)
         sizes.drawing = drawing
         tables = _write_pages(env, site, portal, parts, kept, published, drawing, updated, memo, handwritten or {},
                               cache, store)
-        site.drawn, site.stats = drawing.finish()
-    finally:
+        promised = drawing.promise() if later is not None else None
+        site.drawn, site.stats = promised or drawing.finish()
+    except BaseException:
         drawing.close()
-    _publish_charts(site, parts, published, tables, store)
+        raise
+    _publish_charts(site, parts, published, tables, store, pending=set(site.stats.drawn_files) if promised else set())
     site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
     _publish_search(env, site, parts, handwritten or {}, memo is not None and not memo.whole, store)
     if store is not None and memo is not None:
@@ -605,10 +612,10 @@ def _chart_tables(
 
 def _publish_charts(
     site: Site, parts: list[_Part], published: dict[str, tuple[dict[str, Content], int]],
-    tables: dict[Chart, tuple[Content, Content]], store: PageStore | None,
+    tables: dict[Chart, tuple[Content, Content]], store: PageStore | None, pending: set[str],
 ) -> None:
     """Add each agency's charts: SVG for the page, PNG, CSV and JSON for downloads; kept with its pages when a
-    store is given, or taken from it."""
+    store is given, or taken from it. The drawings of the `pending` chart files are still being made."""
     for part in parts:
         found = published.get(part.data.id)
         if found is None:
@@ -617,6 +624,8 @@ def _publish_charts(
                 base = opendata.chart_table(chart).path
                 files[chart.file], files[base + ".png"] = site.drawn[chart.file].svg, site.drawn[chart.file].png
                 files[base + ".csv"], files[base + ".json"] = tables[chart]
+                if chart.file in pending:
+                    site.pending[chart.file] = site.pending[base + ".png"] = chart.file
             if store is not None and part.key:
                 files = store.put(digest("charts", part.key), files, len(part.charts))
         else:

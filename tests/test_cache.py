@@ -9,7 +9,7 @@ import generator.assemble
 import generator.charts
 from conftest import FIXTURES, ROOT, copy_data, held_records
 from generator.assemble import load_portal
-from generator.cache import code_version, content_bytes
+from generator.cache import Stored, code_version, content_bytes
 from generator.charts import ChartCache
 from generator.errors import DataError, Problem
 from generator.load import Document
@@ -310,3 +310,31 @@ def test_charts_added_agency_by_agency_are_drawn_once_each_in_workers(
     assert (stats.drawn, stats.cached) == (5, 6)
     assert drawing.pool is None
     assert sorted(drawn) == sorted(chart.file for chart in [*charts, *more])
+
+
+def test_a_drawing_promised_names_the_cache_files_its_workers_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(generator.charts, "CHUNK", 3)
+    charts = [generator.charts.Chart(f"a/{n}.svg", "t", ("甲", "乙"), (n, 2), "件", "alt") for n in range(1, 6)]
+    cache = ChartCache(tmp_path / "charts")
+    generator.charts.Drawing(charts[:1], cache).finish()  # one of them in the cache already
+    drawing = generator.charts.Drawing(charts, cache)
+    promised = drawing.promise()
+    assert promised is not None and drawing.waiting == []
+    files, stats = promised
+    assert (stats.drawn, stats.cached, stats.drawn_files) == (4, 1, [f"a/{n}.svg" for n in range(2, 6)])
+    drawn, after = drawing.finish()
+    assert drawn == files and after == stats  # the same files, now written, and the same counts
+    for chart in charts:
+        kept = drawn[chart.file]
+        assert isinstance(kept.svg, Stored) and isinstance(kept.png, Stored)
+        fresh = generator.charts.draw(chart)
+        assert (content_bytes(kept.svg), content_bytes(kept.png)) == (fresh.svg, fresh.png)
+        assert (kept.width, kept.height) == (fresh.width, fresh.height)
+    # Without workers, or without a cache to write into, nothing can be promised: `finish` draws.
+    assert generator.charts.Drawing(charts[:1], ChartCache(tmp_path / "other")).promise() is None
+    nowhere = generator.charts.Drawing(charts, ChartCache(None))
+    assert nowhere.pool is not None and nowhere.promise() is None
+    nowhere.close()

@@ -25,6 +25,7 @@ from generator.charts import (
     MIN_WIDTH,
     Chart,
     MissingGlyphError,
+    _wrap,
     budget_chart,
     credited,
     draw,
@@ -230,3 +231,27 @@ def test_every_chart_fits_a_phone_with_its_text_inside(
         assert t.x >= 0 and t.x + font().width(t.text, t.size) <= canvas.width + 0.01
         assert 0 < t.y < canvas.height
     assert all(x >= 0 and x + w <= canvas.width + 0.01 and y + h <= canvas.height for x, y, w, h, _ in canvas.rects)
+
+
+def _wrap_measuring_whole_lines(text: str, size: float, width: float) -> list[str]:
+    """Wrap as `_wrap` did before it added up each line as it went: measuring the whole line after every token."""
+    face = font()
+    tokens = re.findall(r"[A-Za-z0-9,.:#%_-]*/|[A-Za-z0-9,.:#%_-]+|.", text)
+    lines, line = [], ""
+    for token in tokens:
+        if line and face.width(line + token, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+        while face.width(line, size) > width and len(line) > 1:
+            cut = next(n for n in range(len(line), 0, -1) if face.width(line[:n], size) <= width or n == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return [*lines, line] if line else lines
+
+
+@given(st.text(alphabet="政風處廉政會報 abc0123,./-%#（）", max_size=80), st.sampled_from([9.0, 10.5, 12.0]),
+       st.floats(min_value=5, max_value=400))
+def test_labels_break_where_measuring_each_whole_line_breaks_them(text: str, size: float, width: float) -> None:
+    assert _wrap(text, size, width) == _wrap_measuring_whole_lines(text, size, width)

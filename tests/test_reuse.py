@@ -5,7 +5,9 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,16 @@ from hypothesis import strategies as st
 from mkdocs.structure.files import File
 from test_shards import _synth
 
+import generator.build
+import generator.charts
 from conftest import EPOCH, FIXTURES, ROOT, copy_data, write_config
 from generator import reuse
+from generator.assemble import load_portal
 from generator.build import build
+from generator.cache import Content
 from generator.errors import BuildError
 from generator.mkdocs_plugin import _Generated
+from generator.pages import generate
 
 REPORT = Path("demo") / "reports" / "111-h1.yml"
 
@@ -166,3 +173,72 @@ def test_a_generated_file_gets_the_source_path_mkdocs_would_give_it(parts: list[
     mine.src_path, theirs.src_path = value, value
     assert mine.src_uri == theirs.src_uri
     assert mine.src_path == theirs.src_path
+
+
+@pytest.fixture
+def copied_last(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Leave charts to workers from the second one missing, so that builds go on drawing while MkDocs renders;
+    return the files each build copies into the site once drawn."""
+    monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(generator.charts, "CHUNK", 2)
+    copied: list[str] = []
+    real = generator.build._copy_drawn
+
+    def copy(files: list[File], drawn: Future[dict[str, Content]]) -> None:
+        copied.extend(file.src_uri for file in files)
+        real(files, drawn)
+
+    monkeypatch.setattr(generator.build, "_copy_drawn", copy)
+    return copied
+
+
+def test_charts_drawn_while_mkdocs_builds_are_copied_into_the_site_last(
+    tmp_path: Path, copied_last: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path / "edited")
+    first = build(config)
+    drawn = first.site.stats.drawn_files
+    assert len(drawn) > 2
+    assert sorted(copied_last) == sorted(first.site.pending)
+    assert set(first.site.pending.values()) == set(drawn)  # each chart drawn, as SVG and PNG
+    assert len(first.site.pending) == 2 * len(drawn)
+    copied_last.clear()
+    _edit(tmp_path / "edited", "figure")
+    second = build(config)
+    assert second.reused > 0 and second.site.stats.drawn_files == ["demo/indicators/briefings/series.svg"]
+    assert copied_last == [] and second.site.pending == {}  # one chart is drawn before MkDocs starts
+    # The same project without its cache, every chart drawn before MkDocs starts.
+    monkeypatch.setattr(generator.charts.Drawing, "promise", lambda self: None)
+    again = tmp_path / "again"
+    shutil.copytree(tmp_path / "edited", again, ignore=shutil.ignore_patterns(".cache", "site"))
+    copied_last.clear()
+    build(write_config(again, again / "data", again / "content"))
+    assert copied_last == []
+    assert _tree(tmp_path / "edited" / "site") == _tree(again / "site")
+
+
+def test_a_build_failing_while_charts_are_drawn_stops_drawing_and_keeps_the_site(
+    tmp_path: Path, copied_last: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    about = tmp_path / "content" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n[壞連結](missing.md)\n", encoding="utf-8")
+    real = generator.charts.draw
+
+    def slow(chart: generator.charts.Chart) -> generator.charts.Drawn:
+        time.sleep(1)  # every chart would take the workers seconds longer than MkDocs takes to fail
+        return real(chart)
+
+    monkeypatch.setattr(generator.charts, "draw", slow)
+    with pytest.raises(BuildError, match="in strict mode"):
+        build(config)
+    assert _tree(site) == {"index.html": b"old site"}
+    assert copied_last == []
+    # The build did not wait for every chart: the workers were stopped after the chunks they had begun.
+    monkeypatch.undo()
+    wanted = {chart.key() for chart in generate(load_portal(tmp_path / "data", tmp_path)).charts.values()}
+    drawn = {path.stem for path in (tmp_path / ".cache" / "charts").glob("*.png")}
+    assert 0 < len(drawn) < len(wanted) and drawn < wanted
