@@ -1,6 +1,7 @@
 """Caches: nothing is drawn or read again unless what it depends on changed (SYNTHETIC periods fixture)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -322,7 +323,9 @@ def test_a_drawing_promised_names_the_cache_files_its_workers_write(
     generator.charts.Drawing(charts[:1], cache).finish()  # one of them in the cache already
     drawing = generator.charts.Drawing(charts, cache)
     promised = drawing.promise()
-    assert promised is not None and drawing.waiting == []
+    assert promised is not None and drawing.waiting == [] and drawing.pool is not None
+    # The workers draw at a lower priority than the pages and the engine the build waits for.
+    assert drawing.pool.submit(os.nice, 0).result() == min(os.nice(0) + 10, 19)
     files, stats = promised
     assert (stats.drawn, stats.cached, stats.drawn_files) == (4, 1, [f"a/{n}.svg" for n in range(2, 6)])
     drawn, after = drawing.finish()
