@@ -272,6 +272,9 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                     restored.add(file.src_uri)
             else:
                 file.page.read_source(config)
+                if not file.is_modified():  # not rendered: MkDocs would read its title from all of its Markdown
+                    file.page.title = file.page.title  # again each time a page shows or compares it
+                    file.page.markdown = ""
         if PREVIEW is None:
             return nav
         # The titles the navigation is digested with, given again to the next build's pages not read again.
