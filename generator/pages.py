@@ -392,12 +392,13 @@ def _generate(
                               cache, store)
         promised = drawing.promise() if later is not None else None
         site.drawn, site.stats = promised or drawing.finish()
-    except BaseException:
+        pending = set(site.stats.drawn_files) if promised else set()
+        _publish_charts(site, parts, published, tables, store, pending)
+        site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
+        _publish_search(env, site, parts, handwritten or {}, memo is not None and not memo.whole, store)
+    except BaseException:  # the charts promised are not wanted any more either
         drawing.close()
         raise
-    _publish_charts(site, parts, published, tables, store, pending=set(site.stats.drawn_files) if promised else set())
-    site.add(CHAPTERS_SCRIPT, Path(__file__).with_name("chapters.js").read_text(encoding="utf-8"))
-    _publish_search(env, site, parts, handwritten or {}, memo is not None and not memo.whole, store)
     if store is not None and memo is not None:
         store.forget_unused()
     if store is not None and (memo is None or memo.whole):  # what this run did not use: records changed or removed

@@ -8,6 +8,7 @@ import pytest
 
 import generator.assemble
 import generator.charts
+import generator.pages
 from conftest import FIXTURES, ROOT, copy_data, held_records
 from generator.assemble import load_portal
 from generator.cache import Stored, code_version, content_bytes
@@ -341,3 +342,20 @@ def test_a_drawing_promised_names_the_cache_files_its_workers_write(
     nowhere = generator.charts.Drawing(charts, ChartCache(None))
     assert nowhere.pool is not None and nowhere.promise() is None
     nowhere.close()
+
+
+def test_generation_failing_after_its_charts_were_promised_stops_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.charts, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(generator.charts, "CHUNK", 2)
+
+    def fail(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(generator.pages, "_publish_search", fail)
+    cache = ChartCache(tmp_path / "charts")
+    drawing = generator.charts.Drawing(cache_=cache)
+    with pytest.raises(OSError, match="disk full"):
+        generate(load_portal(FIXTURES / "periods", ROOT), cache=cache, drawing=drawing)
+    assert drawing.promised and drawing.pool is None
