@@ -125,7 +125,7 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
                                 Path(settings.docs_dir), spill).result()
             drawn = child.submit(_drawn_files, site.pending) if site.pending else None
         except BrokenProcessPool:
-            raise BuildError(_CHILD_ENDED) from None
+            raise BuildError.process_ended() from None
         if drawn is None:
             child.shutdown()
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,9 +161,6 @@ def build(config_file: Path, site_dir: Path | None = None, shard: Shard | None =
     return Published(target, site, len(plugin.pages), plugin.reused)
 
 
-_CHILD_ENDED = "產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。"
-
-
 def _copy_drawn(files: list[File], drawn: Future[dict[str, Content]]) -> None:
     """Wait for the charts still being drawn, then copy those MkDocs left to copy into the site it built."""
     if not drawn.done():
@@ -171,7 +168,7 @@ def _copy_drawn(files: list[File], drawn: Future[dict[str, Content]]) -> None:
     try:
         contents = drawn.result()
     except BrokenProcessPool:
-        raise BuildError(_CHILD_ENDED) from None
+        raise BuildError.process_ended() from None
     for file in files:
         content = contents[file.src_uri]
         os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)

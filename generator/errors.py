@@ -28,6 +28,11 @@ class UsageError(PortalError):
 class BuildError(PortalError):
     """Raise when the site engine refuses to build (a broken link, a strict-mode warning)."""
 
+    @classmethod
+    def process_ended(cls) -> BuildError:
+        """Return the error for a process of the build that ended without a result (most often out of memory)."""
+        return cls("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。")
+
     def report(self) -> str:
         """Say that nothing changed, then what the engine said."""
         return f"網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n{self}"

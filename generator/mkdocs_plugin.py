@@ -196,7 +196,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             try:
                 site, PREVIEW.problems, memo = child.submit(task, None).result()
             except BrokenProcessPool:
-                raise BuildError("產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。") from None
+                raise BuildError.process_ended() from None
         assert memo is not None
         PREVIEW.memo.agencies, PREVIEW.memo.kept = memo.agencies, memo.kept
         return site

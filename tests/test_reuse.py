@@ -242,3 +242,22 @@ def test_a_build_failing_while_charts_are_drawn_stops_drawing_and_keeps_the_site
     wanted = {chart.key() for chart in generate(load_portal(tmp_path / "data", tmp_path)).charts.values()}
     drawn = {path.stem for path in (tmp_path / ".cache" / "charts").glob("*.png")}
     assert 0 < len(drawn) < len(wanted) and drawn < wanted
+
+
+def _die(*args: object) -> None:
+    os._exit(9)  # as the kernel's out-of-memory killer ends a process
+
+
+def test_a_generation_process_that_dies_gives_advice_and_keeps_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _project(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    monkeypatch.setattr(generator.build, "_generate_site", _die)
+    with pytest.raises(BuildError) as raised:
+        build(config)
+    assert raised.value.report() == ("網站建置失敗，原有的網站沒有變動 (build failed, site/ left as it was):\n"
+                                     "產生頁面的程序意外結束（可能是記憶體不足）；請關掉其他程式後再試一次。")
+    assert _tree(site) == {"index.html": b"old site"}
