@@ -12,7 +12,7 @@ from typing import Any
 from .charts import Chart
 from .formats import roc_year, western_year
 from .model import AgencyData, Budget, Plan, Portal, Report
-from .paths import report_dir
+from .paths import opendata_dir, report_dir
 from .trends import Judged
 from .walk import FigureAt, all_figures, budget_lines, budget_total, goal_measures, line_amount, plan_items
 
@@ -150,7 +150,7 @@ def agency_datasets(agency: AgencyData, judged: dict[tuple[str, int, int], list[
         plan = sourced.record
         common = (agency.agency.name, plan.year, western_year(plan.year))
         period = f"{plan.year} 年度（{western_year(plan.year)} 年）"
-        base = f"opendata/{agency.id}/{plan.slug}"
+        base = f"{opendata_dir(agency)}/{plan.slug}"
         if plan.budget is not None:
             tables.extend(_budget_tables(agency.agency.name, f"{agency.id}-{plan.slug}", base, plan, plan.budget))
         if plan.goals is not None:
@@ -181,7 +181,7 @@ def agency_datasets(agency: AgencyData, judged: dict[tuple[str, int, int], list[
         report = sourced_report.record
         tables.append(Table(
             name=f"{report_dir(agency, report).replace('/reports/', '-')}-figures",
-            path=f"opendata/{agency.id}/{report.slug}-figures",
+            path=f"{opendata_dir(agency)}/{report.slug}-figures",
             title=f"{agency.agency.name} {report.name}{report.kind}數字",
             description=f"{report.name}{report.kind}中的每一個數字，附原文與出處；細分的各部分另列一行，"
             "統計表的每一格各一行（原文為列名與欄名）。",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import posixpath
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -43,6 +44,7 @@ from .paths import (
     indicators_index,
     link,
     md_link,
+    opendata_dir,
     plan_dir,
     report_dir,
     root_of,
@@ -283,7 +285,8 @@ class _Part:
         return found if found is not None and isinstance(found[1], int) else None
 
 
-# An agency's dataset files, its rows of the open-data page, and each table's entries in the catalogues.
+# An agency's dataset files and the page listing them, its row of the open-data page, and each table's entries in
+# the catalogues.
 _Datasets = tuple[dict[str, Content], tuple[Markup, list[tuple[bytes, bytes]]]]
 
 
@@ -495,7 +498,7 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency, spill: bool =
         children=[NavEntry("所有文件與指標", index)] + [
             NavEntry(f"{year} 年度（{western_year(year)}）", children=[NavEntry(None, p) for p in pages])
             for year, pages in sorted(years.items(), reverse=True)
-        ] + extra,
+        ] + extra + [NavEntry("開放資料", f"{opendata_dir(agency)}/index.md")],  # its page: `_datasets`
     )
     latest_plan = agency.plans[-1].record if agency.plans else None
     latest_report = agency.reports[-1].record if agency.reports else None
@@ -587,6 +590,7 @@ def _agency_index(env: jinja2.Environment, own: Site, a: _Agency, years: dict[in
         budget_history=md_link(here, budget_history_dir(agency) + "/") if history in own.files else None,
         indicators=md_link(here, f"{agency.id}/indicators/") if a.catalogue else None,
         indicators_each=[linked(f"{indicator_dir(agency, i.id)}/index.md") for i in a.catalogue],
+        opendata=md_link(here, f"{opendata_dir(agency)}/"),
     )
 
 
@@ -672,17 +676,27 @@ def _publish_data(env: jinja2.Environment, site: Site, portal: Portal, datasets:
 def _datasets(
     env: jinja2.Environment, agency: AgencyData, judged: dict[tuple[str, int, int], list[Judged]]
 ) -> _Datasets:
-    """Return an agency's dataset files, its rows of the open-data page, and each table's entries in the Data
-    Package and the DCAT catalogue."""
+    """Return an agency's dataset files and the page listing them, its row of the open-data page, and each table's
+    entries in the Data Package and the DCAT catalogue.
+
+    Each agency's datasets are listed on a page of its own: one page listing every dataset of a national portal
+    would be megabytes for a phone, and rendered again whenever any figure changed.
+    """
     files: dict[str, Content] = {}
     listed, entries = [], []
+    folder = opendata_dir(agency)
     for table in opendata.agency_datasets(agency, judged):
         csv_bytes, json_bytes = table.csv(), table.json()
         files[table.path + ".csv"], files[table.path + ".json"] = csv_bytes, json_bytes
-        listed.append({"table": table, "href": Markup(table.path.removeprefix("opendata/")),
+        listed.append({"table": table, "href": Markup(posixpath.relpath(table.path, folder)),
                        "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
         entries.append((opendata.entry_text(opendata.resource(table)), opendata.entry_text(opendata.dataset(table))))
-    return files, (Markup(env.get_template("opendata-rows.md.j2").render(datasets=listed)), entries)
+    files[f"{folder}/index.md"] = env.get_template("opendata-agency.md.j2").render(
+        agency=agency.agency, count=len(listed), rows=Markup(env.get_template("opendata-rows.md.j2").render(
+            datasets=listed)), portal_page=md_link(folder, "opendata/"), license=opendata.LICENSE)
+    row = env.get_template("opendata-agency-row.md.j2").render(
+        agency=agency.agency, count=len(listed), href=link("opendata", f"{folder}/"))
+    return files, (Markup(row), entries)
 
 
 def _plan_pages(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection
 
 from markupsafe import Markup
 
@@ -31,6 +32,19 @@ def indicators_index(agency: AgencyData) -> str:
 def budget_history_dir(agency: AgencyData) -> str:
     """Return the folder of the agency's budget comparison across years."""
     return f"{agency.id}/budget-history"
+
+
+def opendata_dir(agency: AgencyData) -> str:
+    """Return the folder of the agency's datasets and of the page listing them."""
+    return f"opendata/{agency.id}"
+
+
+def agency_of(path: str, agencies: Collection[str]) -> str | None:
+    """Return the agency whose file a site path is (its pages, or its datasets under opendata/), or None."""
+    first, _, rest = path.partition("/")
+    if first == "opendata":
+        first = rest.partition("/")[0]
+    return first if first in agencies else None
 
 
 def root_of(page_dir: str) -> Markup:

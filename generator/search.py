@@ -16,6 +16,7 @@ from typing import Any
 from .cache import Content, digest, package_version
 from .kept import PageStore
 from .model import AgencyData
+from .paths import agency_of
 from .vocabulary import dictionaries, han_runs, remember_runs, segmented_runs, words
 from .walk import goal_measures, plan_items, report_figures
 
@@ -150,9 +151,9 @@ def page_sections(path: str, markdown: str, weight: float) -> list[Section]:
 
 def page_weight(path: str, agencies: Mapping[str, str]) -> tuple[str, float]:
     """Return which shard a generated page belongs to and how much its matches count."""
-    first, _, rest = path.partition("/")
-    if first in agencies:
-        return first, _FOLDER_WEIGHTS.get(rest.split("/")[0], DERIVED)
+    owner = agency_of(path, agencies)
+    if owner is not None:  # its pages, weighed by their folder, or the list of its datasets
+        return owner, _FOLDER_WEIGHTS.get(path.split("/")[1], DERIVED)
     return SITE_SHARD, DERIVED if path == "index.md" else PAGE_WEIGHT  # the home page repeats figures
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .cache import Content, content_digest
 from .errors import BuildError, UsageError
+from .paths import agency_of
 
 MARKER = ".portal-shard.json"  # written into each part, read and left out by the merge
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -39,10 +40,11 @@ class Shard:
 def owner(path: str, agencies: list[str], count: int) -> int:
     """Return which part writes a file: agencies are dealt out in order of their ids, the rest goes to part 1."""
     first, _, rest = path.partition("/")
+    found = agency_of(path, agencies)
     if first == "search" and rest.endswith(".json"):
-        first = rest.removesuffix(".json")  # an agency's search shard goes with its pages
+        found = agency_of(rest.removesuffix(".json"), agencies)  # an agency's search shard goes with its pages
     ordered = sorted(agencies)
-    return ordered.index(first) % count + 1 if first in ordered else 1
+    return ordered.index(found) % count + 1 if found is not None else 1
 
 
 def write_marker(site_dir: Path, shard: Shard, digest: str) -> None:

@@ -29,6 +29,7 @@ PAGES = {
     "budget": "kcg-ethics/plans/113/budget/",
     "report": "kcg-ethics/reports/110-h2/",
     "open data": "opendata/",
+    "an agency's open data": "opendata/kcg-ethics/",
     "about": "about/",
     "how to read": "how-to-read/",
     "accessibility statement": "accessibility/",

@@ -92,6 +92,7 @@ def test_export_writes_plain_markdown_and_charts(tmp_path: Path) -> None:
           for ext in ("csv", "json")),
         "opendata/catalog.jsonld",
         "opendata/datapackage.json",
+        "opendata/demo/index.md",
         "opendata/index.md",
         "search/index.md",
         *(f"search/{shard}.json" for shard in ("demo", "site", "index")),

@@ -7,7 +7,6 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urljoin
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,14 +100,25 @@ def test_every_chart_has_downloads_citation_and_licence(built_site: Path) -> Non
     assert charts_seen == 3 + 28  # budget, two breakdowns, and one series per indicator
 
 
-def test_open_data_page_lists_every_dataset(built_site: Path) -> None:
-    text = text_of(built_site / "opendata/index.html")
+def test_each_agency_lists_its_datasets_on_a_page_the_open_data_page_links(built_site: Path) -> None:
+    portal = (built_site / "opendata/index.html").read_text(encoding="utf-8")
+    assert "各機關的資料集（共 1 個機關、3 個資料集） 機關 資料集 高雄市政府政風處 3 個" in text_of(
+        built_site / "opendata/index.html")
+    assert '<a href="kcg-ethics/">高雄市政府政風處</a>' in portal
+    assert re.findall(r'href="([^"]+\.(?:csv|json|jsonld))"', portal) == ["datapackage.json", "catalog.jsonld"]
+    page = built_site / "opendata/kcg-ethics/index.html"
+    text = text_of(page)
+    assert "高雄市政府政風處的資料集（共 3 個）" in text
     for title in ("高雄市政府政風處 113 年度預算", "高雄市政府政風處 113 年度施政計畫項目",
                   "高雄市政府政風處 110 年下半年工作成果數字"):
         assert title in text
     assert "資料更新日期：2023-11-14" in text
-    for href in re.findall(r'href="([^"]+\.(?:csv|json))"', (built_site / "opendata/index.html").read_text()):
-        assert (built_site / "opendata" / urljoin("x", href)).is_file()
+    downloads = re.findall(r'href="([^"]+\.(?:csv|json))"', page.read_text(encoding="utf-8"))
+    assert len(downloads) == 6
+    for href in downloads:
+        assert (page.parent / href).is_file()
+    agency = (built_site / "kcg-ethics/index.html").read_text(encoding="utf-8")
+    assert '<a href="../opendata/kcg-ethics/">高雄市政府政風處開放資料</a>：每一份文件的數字，CSV 與 JSON' in agency
 
 
 FORMULAS = ("=", "+", "-", "@", "\t", "\r")

@@ -88,6 +88,7 @@ def test_navigation_is_by_agency_then_year(site: Site) -> None:
             {"110 年度（2021）": ["kcg-ethics/reports/110-h2/index.md"]},
             {"指標": ["kcg-ethics/indicators/index.md",
                       *(f"kcg-ethics/indicators/{name}/index.md" for name in INDICATORS)]},
+            {"開放資料": "opendata/kcg-ethics/index.md"},
         ]},
         "opendata/index.md",
         "corrections/index.md",

@@ -86,6 +86,8 @@ def test_a_page_is_weighed_by_what_it_is() -> None:
     assert page_weight("kcg-ethics/plans/113/budget/index.md", agencies) == ("kcg-ethics", 2)
     assert page_weight("kcg-ethics/indicators/integrity-meetings/index.md", agencies) == ("kcg-ethics", 0.5)
     assert page_weight("opendata/index.md", agencies) == ("site", 2)
+    assert page_weight("opendata/kcg-ethics/index.md", agencies) == ("kcg-ethics", 0.5)  # it repeats the titles
+    assert page_weight("opendata/other/index.md", agencies) == ("site", 2)
     assert page_weight("index.md", agencies) == ("site", 0.5)
 
 

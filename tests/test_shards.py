@@ -55,6 +55,10 @@ def test_agencies_are_dealt_to_parts_and_the_rest_goes_to_part_one() -> None:
     assert [owner(f"{a}/reports/110-h2/index.md", agencies, 2) for a in "abc"] == [1, 2, 1]
     assert owner("search/b.json", agencies, 2) == 2
     assert owner("search/site.json", agencies, 2) == 1
+    assert owner("opendata/b/index.md", agencies, 2) == 2  # an agency's datasets and their page go with its pages
+    assert owner("opendata/b/113-budget.csv", agencies, 2) == 2
+    assert owner("opendata/index.md", agencies, 2) == 1
+    assert owner("opendata/datapackage.json", agencies, 2) == 1
     assert owner("assets/javascripts/portal-search.js", agencies, 2) == 1
     assert Shard(2, 2).owns("b/indicators/index.md", agencies)
 
