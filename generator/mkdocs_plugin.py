@@ -29,7 +29,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import reuse
-from .assemble import load_portal, load_what_passes
+from .assemble import Loads, load_portal, load_what_passes
 from .cache import Content, Stored, code_version, content_bytes, content_digest, pool
 from .charts import ChartCache
 from .drafts import BANNER_SCRIPT, NAV_TITLE, PROBLEMS_PAGE, preview_files
@@ -65,6 +65,7 @@ class Preview:
     rebuilt: int = 0  # how many pages the last build rendered
     problems: int = 0  # how many problems the data had at the last build
     memo: Memo = field(default_factory=Memo)  # each agency's pages, kept while its records are unchanged
+    loads: Loads = field(default_factory=Loads)  # each agency's records, kept while its files are unchanged
     agencies: tuple[str, ...] = ()  # `portal serve --agency`: preview only these agencies (all when empty)
     # The last build's plugin, which holds its settings, files and navigation: an edit that changes neither the
     # navigation nor which files there are renders only the pages it changed, in that build's site (`refresh`).
@@ -190,7 +191,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         task = partial(_drafted, root / self.config.data_dir, root, cache, config.site_url or "",
                        Path(config.docs_dir), PREVIEW.agencies)
         if not apart:
-            site, PREVIEW.problems, _ = task(PREVIEW.memo)
+            site, PREVIEW.problems, _ = task(PREVIEW.memo, PREVIEW.loads)
             return site
         with pool(1) as child:
             try:
@@ -447,14 +448,16 @@ class PortalPlugin(BasePlugin[PortalConfig]):
 
 
 def _drafted(
-    data_dir: Path, root: Path, cache: Path, site_url: str, docs_dir: Path, agencies: tuple[str, ...], memo: Memo | None
+    data_dir: Path, root: Path, cache: Path, site_url: str, docs_dir: Path, agencies: tuple[str, ...],
+    memo: Memo | None, loads: Loads | None = None,
 ) -> tuple[Site, int, Memo | None]:
     """Load what passes its checks and generate its pages, the problems page and the banner of a preview.
 
     Return the site and how many problems the data has; without a `memo` (in a child process), also the one made,
     without what cannot be sent back: the compiled templates, and the charts' tables, keyed by their records.
+    With `loads`, the records of agencies whose files are unchanged since the last load are taken from there.
     """
-    portal, problems = load_what_passes(data_dir, root, cache_dir=cache / "records", agencies=agencies)
+    portal, problems = load_what_passes(data_dir, root, cache_dir=cache / "records", agencies=agencies, loads=loads)
     made = memo if memo is not None else Memo(whole=True)
     # Pages kept in a folder of their own: a `portal build` meanwhile removes from `pages/` what it did not use,
     # which would be every page of the preview (made for its own address). A whole build removes what is stale.

@@ -20,6 +20,7 @@ LAYERS = [
     {"checks"},
     {"plan_checks"},
     {"validate"},
+    {"checked"},
     {"assemble"},
     {"paths"},
     {"trends"},

@@ -2,21 +2,27 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import generator.assemble
 import generator.charts
+import generator.checked
 import generator.pages
 from conftest import FIXTURES, ROOT, copy_data, held_records
-from generator.assemble import load_portal
+from generator.assemble import Loads, load_portal, load_what_passes
 from generator.cache import Stored, code_version, content_bytes
 from generator.charts import ChartCache
 from generator.errors import DataError, Problem
 from generator.load import Document
 from generator.pages import Site, generate
 from generator.validate import read_document
+from generator.walk import report_figures
 
 ALL_CHARTS = sorted([
     *(f"demo/plans/{year}/budget/budget.svg" for year in (111, 112)),
@@ -112,6 +118,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(path, display, problems, data)
 
     monkeypatch.setattr(generator.assemble, "read_document", counting)
+    monkeypatch.setattr(generator.checked, "read_document", counting)
     return seen
 
 
@@ -190,6 +197,98 @@ def test_a_damaged_list_of_what_passed_only_checks_everything_again(tmp_path: Pa
     assert parsed == ["demo/agency.yml", "demo/indicators.yml"]
 
 
+def _age(data: Path, seconds: int = 60) -> None:
+    """Date every entry below `data` back, as files saved that long ago are."""
+    past = time.time() - seconds
+    for path in [data, *data.rglob("*")]:
+        os.utime(path, (past, past), follow_symlinks=False)
+
+
+def _two_agencies(tmp_path: Path) -> Path:
+    """Copy the periods fixture (SYNTHETIC) as two agencies, demo and other."""
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    shutil.copytree(data / "demo", data / "other")
+    return data
+
+
+def test_a_preview_takes_an_agency_whose_files_are_unchanged_from_its_last_load(
+    tmp_path: Path, parsed: list[str]
+) -> None:
+    data = _two_agencies(tmp_path)
+    cache, loads = tmp_path / ".cache" / "records", Loads()
+    _age(data, 0)
+    first, _ = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert loads.agencies == {}  # every file was saved just now: a coarse clock would not show the next save
+    _age(data)
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert sorted(loads.agencies) == ["demo", "other"]
+    parsed.clear()
+    second, _ = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert parsed == []  # not even agency.yml
+    assert second.agencies == first.agencies
+
+    _edit(data / "other/reports/111-h1.yml", "說明會12場次", "說明會13場次")
+    _edit(data / "other/reports/111-h1.yml", "value: 12\n", "value: 13\n")
+    parsed.clear()
+    third, problems = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert parsed == ["other/agency.yml", "other/indicators.yml", "reports/111-h1.yml"]
+    assert third.agencies[0] is second.agencies[0]
+    assert (third, problems) == load_what_passes(data, ROOT, cache_dir=cache)
+    assert [next(at.figure.value for at in report_figures(a.reports[1].record)) for a in third.agencies] == [12, 13]
+    parsed.clear()
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert parsed == ["other/agency.yml", "other/indicators.yml"]  # saved just now: read until it has settled
+
+
+def test_an_agency_taken_from_the_last_load_keeps_its_problems_in_their_order(tmp_path: Path) -> None:
+    data = _two_agencies(tmp_path)
+    _edit(data / "demo/plans/111.yml", "total: 1234", "total: 1235")
+    _edit(data / "other/agency.yml", "name: ", "name: [")
+    (data / "other" / "notes.txt").write_text("", encoding="utf-8")
+    _age(data)
+    cache, loads = tmp_path / ".cache" / "records", Loads()
+    expected = [str(p) for p in load_what_passes(data, ROOT, cache_dir=cache)[1]]
+    assert len(expected) >= 3
+    for _ in range(2):
+        assert [str(p) for p in load_what_passes(data, ROOT, cache_dir=cache, loads=loads)[1]] == expected
+    assert sorted(loads.agencies) == ["demo", "other"]
+
+
+SAVES = [  # (file, text, replacement) SYNTHETIC: a figure corrected, a total broken, a file added, one removed
+    ("reports/111-h1.yml", "value: 12\n", "value: 13\n"),
+    ("plans/111.yml", "total: 1234", "total: 1235"),
+    ("reports/notes.txt", None, "筆記"),
+    ("reports/111-h2.yml", "", None),
+]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["demo", "other"]), st.integers(0, len(SAVES) - 1), st.booleans()),
+                min_size=1, max_size=4))
+def test_a_load_taking_unchanged_agencies_from_the_last_equals_a_load_reading_everything(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int, bool]]
+) -> None:
+    data = _two_agencies(tmp_path_factory.mktemp("loads"))
+    cache, loads = data.parent / ".cache" / "records", Loads()
+    _age(data)
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    for agency, which, settled in steps:
+        name, old, new = SAVES[which]
+        path = data / agency / name
+        if new is None:
+            path.unlink(missing_ok=True)
+        elif old is None:
+            path.write_text(new, encoding="utf-8")
+        elif path.is_file() and old in path.read_text(encoding="utf-8"):
+            _edit(path, old, new)
+        if settled:
+            _age(data)
+        portal, problems = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+        fresh, expected = load_what_passes(data, ROOT, cache_dir=cache)
+        assert portal.agencies == fresh.agencies
+        assert [str(p) for p in problems] == [str(p) for p in expected]
+
+
 def test_a_file_with_errors_is_never_cached(tmp_path: Path, parsed: list[str]) -> None:
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     _edit(data / "demo/plans/111.yml", "total: 1234", "total: 1235")
@@ -207,7 +306,7 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
     data = copy_data(FIXTURES / "periods", tmp_path / "data")
     cache = tmp_path / "records"
     load_portal(data, ROOT, cache_dir=cache)
-    monkeypatch.setattr(generator.assemble, "code_version", lambda *_: "another version of the checks")
+    monkeypatch.setattr(generator.checked, "code_version", lambda *_: "another version of the checks")
     parsed.clear()
     load_portal(data, ROOT, cache_dir=cache)
     assert len(parsed) == 8
@@ -216,13 +315,13 @@ def test_changed_checking_code_reads_everything_again(tmp_path: Path, parsed: li
 def test_code_version_covers_the_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.validate
 
-    before = code_version(*generator.assemble.CODE)
+    before = code_version(*generator.checked.CODE)
     changed = tmp_path / "validate.py"
     changed.write_text(Path(generator.validate.__file__).read_text(encoding="utf-8") + "# another check\n")
     monkeypatch.setattr(generator.validate, "__file__", str(changed))
     code_version.cache_clear()
     try:
-        assert code_version(*generator.assemble.CODE) != before
+        assert code_version(*generator.checked.CODE) != before
     finally:
         code_version.cache_clear()
 
