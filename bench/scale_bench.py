@@ -19,6 +19,7 @@ written down before and after. Results go to the results file with the machine a
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     plain = _plain(folder)
     print(f"plain MkDocs {plain}", flush=True)
     search = _search_bytes(site)
+    weights = _page_bytes(site)
     page = f"synth-001/reports/{report.stem}/"
     preview = _preview(folder, report, page, args.edits)
     print(f"preview {preview}", flush=True)
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preview of one agency {scoped}", flush=True)
     load_after = os.getloadavg()
     _write(args, pages, cold, warm, unchanged, edited, part_results, parallel, merge, identical, plain, search, preview,
-           scoped, (load_before, load_after))
+           scoped, (load_before, load_after), weights)
     return 0
 
 
@@ -182,11 +184,24 @@ def _cpu(run: dict[str, float]) -> str:
     return f"CPU {run['cpu']:.0f} s ({run['cpu'] / run['seconds']:.2f} cores busy)"
 
 
+def _page_bytes(site: Path) -> dict[str, Any]:
+    """Return what a reader downloads for a page: the largest HTML page, the home and open-data pages, the median."""
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
+    largest = max(sizes, key=lambda path: (sizes[path], path))
+
+    def gzipped(path: str) -> int:
+        return len(gzip.compress((site / path).read_bytes(), 9, mtime=0))
+
+    return {"largest": largest, "largest_bytes": sizes[largest], "largest_gzip": gzipped(largest),
+            "home": sizes["index.html"], "opendata": sizes["opendata/index.html"],
+            "median": int(statistics.median(sizes.values()))}
+
+
 def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: dict[str, float],
            unchanged: dict[str, float], edited: dict[str, float], parts: list[dict[str, float]], parallel: float,
            merge: dict[str, float],
            identical: bool, plain: dict[str, float], search: dict[str, int], preview: dict[str, Any],
-           scoped: dict[str, Any], load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+           scoped: dict[str, Any], load: tuple[tuple[float, ...], tuple[float, ...]], weights: dict[str, Any]) -> None:
     peak = max(cold["mib"], warm["mib"], unchanged["mib"], edited["mib"], *(p["mib"] for p in parts), merge["mib"],
                preview["mib"], scoped["mib"])
     median = statistics.median(preview["times"])
@@ -219,6 +234,9 @@ def _write(args: argparse.Namespace, pages: int, cold: dict[str, float], warm: d
          f"largest agency shard {search['agency_max_gzip']:,} B gzip ({search['agency_max_bytes']:,} B raw), "
          f"median {search['agency_median_gzip']:,} B; site shard {search['site_gzip']:,} B; "
          f"all shards {search['all_gzip'] / 1e6:.1f} MB for portal-wide search"),
+        ("largest HTML page", f"{weights['largest_bytes'] / 1e6:.2f} MB", "",
+         f"`{weights['largest']}`, {weights['largest_gzip']:,} B gzip; home page {weights['home']:,} B, open-data "
+         f"page {weights['opendata']:,} B, median page {weights['median']:,} B (raw)"),
     ]
     lines = [
         f"# Scale benchmark: {args.agencies} agencies × {args.years} years (SYNTHETIC data)", "",

@@ -492,7 +492,6 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency, spill: bool =
         _report_page(env, own, a, sourced_report, years)
     extra = _trend_pages(env, own, a)
     index = f"{agency.id}/index.md"
-    own.add(index, _agency_index(env, own, a, years))
     nav = NavEntry(
         escape(agency.agency.name),
         children=[NavEntry("所有文件與指標", index)] + [
@@ -517,8 +516,10 @@ def _agency_pages(env: jinja2.Environment, site: Site, a: _Agency, spill: bool =
         "plan_dirs": {s.record.slug: Markup(plan_dir(agency, s.record)) for s in agency.plans},
         "indicators": Markup(indicators_index(agency)) if a.catalogue else None,
     }
+    summary = env.get_template("home-agency.md.j2")
+    own.add(index, _agency_index(env, own, a, years, Markup(summary.render(a=home, own=True, root=root_of(agency.id)))))
     return _AgencyPages(own.files, nav, (Markup(env.get_template("home-row.md.j2").render(a=home)),
-                                         Markup(env.get_template("home-agency.md.j2").render(a=home))))
+                                         Markup(summary.render(a=home, own=False, root=""))))
 
 
 # The home page lists this many of the latest budget's top-level lines, largest first.
@@ -575,8 +576,11 @@ def heading(markdown: str) -> Markup:
     return Markup(found[1] if found else "")
 
 
-def _agency_index(env: jinja2.Environment, own: Site, a: _Agency, years: dict[int, list[str]]) -> str:
-    """Write the agency's own page: every document by year, newest first, and its indicators (two clicks to all)."""
+def _agency_index(
+    env: jinja2.Environment, own: Site, a: _Agency, years: dict[int, list[str]], summary: Markup
+) -> str:
+    """Write the agency's own page: its summary, every document by year, newest first, and its indicators (two
+    clicks to all)."""
     agency = a.data
     here = agency.id
 
@@ -591,6 +595,7 @@ def _agency_index(env: jinja2.Environment, own: Site, a: _Agency, years: dict[in
         indicators=md_link(here, f"{agency.id}/indicators/") if a.catalogue else None,
         indicators_each=[linked(f"{indicator_dir(agency, i.id)}/index.md") for i in a.catalogue],
         opendata=md_link(here, f"{opendata_dir(agency)}/"),
+        summary=summary,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, copy_data
 from generator.assemble import load_portal
 from generator.cache import content_bytes
 from generator.markup import amount_reading, escape, excerpt, roc_year, share, with_unit
@@ -94,6 +95,27 @@ def test_navigation_is_by_agency_then_year(site: Site) -> None:
         "corrections/index.md",
         {"搜尋": "search/index.md"},
     ]
+
+
+def test_a_portal_of_several_agencies_lists_them_at_home_and_summarises_each_on_its_own_page(tmp_path: Path) -> None:
+    """A national portal's home page would otherwise hold every agency's summary (SYNTHETIC periods fixture)."""
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    shutil.copytree(data / "demo", data / "other")
+    site = generate(load_portal(data, ROOT), updated="2023-11-14")
+    home = site.text("index.md")
+    assert home.count("<caption>各機關最新的預算與工作成果</caption>") == 1
+    assert [line.split("</a>")[0] for line in home.splitlines() if line.startswith('<tr><th scope="row">')] == [
+        '<tr><th scope="row"><a href="demo/">示範機關（測試用虛構資料）',
+        '<tr><th scope="row"><a href="other/">示範機關（測試用虛構資料）',
+    ]
+    assert "年度預算 {:" not in home and "主要工作" not in home
+    for agency in ("demo", "other"):
+        own = site.text(f"{agency}/index.md")
+        assert f"## 112 年度預算 {{: #{agency}-budget }}" in own
+        assert f"## 112 年上半年重要成果 {{: #{agency}-results }}" in own
+        assert "- [112 年度預算明細與圖表](../" + agency + "/plans/112/budget/index.md)" in own
+    one = generate(load_portal(FIXTURES / "periods", ROOT), updated="2023-11-14").text("index.md")
+    assert "### 112 年度預算 {: #demo-budget }" in one and "各機關最新" not in one  # one agency: its summary at home
 
 
 @pytest.mark.parametrize(("thousands", "reading"), [

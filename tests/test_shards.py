@@ -110,6 +110,8 @@ def test_merge_refuses_missing_mixed_or_conflicting_parts_and_leaves_the_site_al
 def test_the_home_page_of_several_agencies_opens_with_each_ones_latest_budget_and_report(project: Path) -> None:
     page = (project / "whole" / "index.html").read_text(encoding="utf-8")
     table = page[page.index("<caption>各機關最新的預算與工作成果</caption>"):]
-    rows = re.findall(r'<tr><th scope="row"><a href="#([\w-]+)">', table[:table.index("</table>")])
-    assert rows == [f"synth-{n:03d}" for n in range(1, 4)]
+    rows = re.findall(r'<tr><th scope="row"><a href="([\w-]+)/">', table[:table.index("</table>")])
+    assert rows == [f"synth-{n:03d}" for n in range(1, 4)]  # each agency's page, which its summary heads
+    assert 'id="synth-001-budget"' not in page
+    assert 'id="synth-001-budget"' in (project / "whole" / "synth-001" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<td class="num">\d+ 年度 [\d,]+ 千元</td><td><a href="synth-001/reports/[\w.-]+/">', table)
