@@ -5,6 +5,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -172,6 +173,31 @@ def test_a_refresh_renders_only_what_changed_and_equals_a_preview_built_afresh(
         assert len(rebuilt) == full
     else:  # the pages whose navigation shows the new title, or the broken report's neighbours and problems
         assert 0 < len(rebuilt) < full
+
+
+def test_the_first_build_readies_the_server_for_the_first_save(
+    preview: mkdocs_plugin.Preview, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = copy_data(FIXTURES / "periods", tmp_path / "data")
+    saved = time.time() - 60  # saved a minute ago
+    for path in [data, *data.rglob("*")]:
+        os.utime(path, (saved, saved))
+    config = write_config(tmp_path, data)
+    assert preview.memo.env is None and preview.loads.agencies == {}
+    with caplog.at_level(logging.INFO, logger="generator"):
+        _build(config, tmp_path / "incremental")
+    # Its records loaded and its templates compiled here, although the build made its pages in a child process;
+    # and only the build's own line is shown.
+    assert preview.memo.env is not None and sorted(preview.loads.agencies) == ["demo"]
+    assert [r.getMessage().split("（")[0] for r in caplog.records if r.name == "generator"] == ["預覽已更新"]
+    env = preview.memo.env
+    report = data / "demo" / "reports" / "111-h1.yml"
+    text = report.read_text(encoding="utf-8")
+    for old, new in _FIGURE:
+        text = text.replace(old, new, 1)
+    report.write_text(text, encoding="utf-8")
+    assert preview.last is not None and preview.last.refresh()
+    assert preview.memo.env is env  # not compiled again
 
 
 def test_a_save_in_portal_serve_refreshes_the_last_build_or_builds_again(
