@@ -574,10 +574,25 @@ def _installed() -> list[str]:
     return sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions()})
 
 
+def _settings_files(config_file: Path) -> list[Path]:
+    """Return the settings file and those it inherits from (`INHERIT:`, each relative to the one naming it)."""
+    chain = [config_file]
+    while (found := _INHERIT.search(chain[-1].read_text(encoding="utf-8", errors="replace"))) is not None:
+        parent = (chain[-1].parent / found[1].strip("'\"")).resolve()
+        if parent in chain or not parent.is_file():  # MkDocs itself reports a missing one
+            break
+        chain.append(parent)
+    return chain
+
+
+_INHERIT = re.compile(r"^INHERIT:[ \t]*([^#\r\n]*?)[ \t]*(?:#.*)?$", re.M)
+
+
 def _layout(config: MkDocsConfig) -> str:
     """Digest what every page's HTML depends on besides its navigation: settings, theme, engine and this code."""
     settings = Path(config.config_file_path or "mkdocs.yml")
-    state: list[Any] = [_digest(settings.read_bytes()) if settings.is_file() else None, list(config.extra_javascript),
+    files = _settings_files(settings) if settings.is_file() else []
+    state: list[Any] = [[_digest(path.read_bytes()) for path in files], list(config.extra_javascript),
                         config.extra.get("portal_footer"), list(config.markdown_extensions),
                         code_version(("mkdocs_plugin", "rawhtml"), ()), _installed(),
                         sys.modules[Page.__module__].__file__]  # MkDocs, or ProperDocs standing in for it

@@ -85,6 +85,23 @@ def test_a_build_after_an_edit_equals_a_build_afresh(tmp_path: Path, edit: str) 
         assert _tree(site) != before
 
 
+def test_a_change_to_settings_inherited_from_another_file_renders_every_page_again(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    shared = tmp_path / "settings" / "shared.yml"  # settings an agency keeps in common with others
+    shared.parent.mkdir()
+    config.rename(shared)
+    config.write_text("INHERIT: 'settings/shared.yml'  # the shared settings\n", encoding="utf-8")
+    pages = build(config).pages
+    assert build(config).reused == pages
+    settings, name = shared.read_text(encoding="utf-8"), "高雄市政府政風處 施政透明網"
+    assert settings.count(f"site_name: {name}") == 1
+    renamed = settings.replace(f"site_name: {name}", "site_name: 高雄市政府政風處 施政公開網")
+    shared.write_text(renamed, encoding="utf-8")
+    assert build(config).reused == 0  # every page shows the site's name
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>高雄市政府政風處 施政公開網</title>" in home
+
+
 def test_a_build_reusing_pages_never_writes_into_the_files_of_the_site_it_replaces(tmp_path: Path) -> None:
     config = _project(tmp_path)
     build(config)
