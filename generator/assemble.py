@@ -87,31 +87,33 @@ class _Agency:
 class Loads:
     """What `portal serve` keeps between loads: each agency's folder as last loaded, with its files' states.
 
-    An agency is taken from here when every entry of its folder has the inode, size and modification time it had,
-    and none was modified within `SETTLE_NS` before that load began: a file saved twice within a coarse
-    clock tick (two seconds on FAT) would otherwise look unchanged.
+    An agency is taken from here when every entry of its folder has the inode, size, modification and change
+    times and permissions it had (a `chmod` changes only the last two), and none was modified within `SETTLE_NS`
+    before that load began: a file saved twice within a coarse clock tick (two seconds on FAT) would otherwise
+    look unchanged. A folder holding a link is never kept: the file linked to may change elsewhere.
     """
 
     settings: tuple[Any, ...] = ()
     agencies: dict[str, tuple[_State, _Agency]] = field(default_factory=dict)
 
 
-_State = tuple[tuple[str, int, int, int], ...]
+_State = tuple[tuple[str, int, int, int, int, int], ...]
 SETTLE_NS = 2_000_000_000
 
 
 def _state(folder: Path, began: int) -> _State | None:
-    """Return every entry below a folder with its inode, size and modification time; None if one is too recent."""
-    found: list[tuple[str, int, int, int]] = []
+    """Return every entry below a folder with its inode, size, times and mode; None if one is too recent or a link."""
+    found: list[tuple[str, int, int, int, int, int]] = []
     pending = [folder]
     while pending:
         try:
             with os.scandir(pending.pop()) as entries:
                 for entry in entries:
                     info = entry.stat(follow_symlinks=False)
-                    if info.st_mtime_ns >= began - SETTLE_NS:
+                    if info.st_mtime_ns >= began - SETTLE_NS or entry.is_symlink():
                         return None
-                    found.append((entry.path, info.st_ino, info.st_size, info.st_mtime_ns))
+                    found.append((entry.path, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                  info.st_mode))
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(Path(entry.path))
         except OSError:

@@ -152,7 +152,9 @@ def page_sections(path: str, markdown: str, weight: float) -> list[Section]:
 def page_weight(path: str, agencies: Mapping[str, str]) -> tuple[str, float]:
     """Return which shard a generated page belongs to and how much its matches count."""
     owner = agency_of(path, agencies)
-    if owner is not None:  # its pages, weighed by their folder, or the list of its datasets
+    if owner is not None and path.startswith("opendata/"):  # the list of its datasets
+        return owner, DERIVED
+    if owner is not None:  # its pages, weighed by their folder
         return owner, _FOLDER_WEIGHTS.get(path.split("/")[1], DERIVED)
     return SITE_SHARD, DERIVED if path == "index.md" else PAGE_WEIGHT  # the home page repeats figures
 

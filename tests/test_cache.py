@@ -240,6 +240,34 @@ def test_a_preview_takes_an_agency_whose_files_are_unchanged_from_its_last_load(
     assert parsed == ["other/agency.yml", "other/indicators.yml"]  # saved just now: read until it has settled
 
 
+def test_an_agency_is_read_again_when_only_a_files_permissions_changed(tmp_path: Path, parsed: list[str]) -> None:
+    data = _two_agencies(tmp_path)
+    _age(data)
+    cache, loads = tmp_path / ".cache" / "records", Loads()
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    (data / "other/reports/111-h1.yml").chmod(0o600)  # neither its size nor its modification time changes
+    parsed.clear()
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert parsed == ["other/agency.yml", "other/indicators.yml"]
+
+
+def test_an_agency_whose_folder_holds_a_link_is_always_read_again(tmp_path: Path, parsed: list[str]) -> None:
+    data = _two_agencies(tmp_path)
+    (data / "demo/indicators.yml").unlink()
+    (data / "demo/indicators.yml").symlink_to(Path("..") / "other" / "indicators.yml")
+    _age(data)
+    cache, loads = tmp_path / ".cache" / "records", Loads()
+    load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert sorted(loads.agencies) == ["other"]
+    _edit(data / "other/indicators.yml", "辦理說明會的場次。", "辦理說明會的場次（含線上）。")
+    _age(data / "other")
+    parsed.clear()
+    portal, _ = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
+    assert parsed[:2] == ["demo/agency.yml", "demo/indicators.yml"]
+    assert [a.indicators.record.indicators[0].definition for a in portal.agencies if a.indicators] == [
+        "辦理說明會的場次（含線上）。"] * 2
+
+
 def test_an_agency_taken_from_the_last_load_keeps_its_problems_in_their_order(tmp_path: Path) -> None:
     data = _two_agencies(tmp_path)
     _edit(data / "demo/plans/111.yml", "total: 1234", "total: 1235")
@@ -254,15 +282,18 @@ def test_an_agency_taken_from_the_last_load_keeps_its_problems_in_their_order(tm
     assert sorted(loads.agencies) == ["demo", "other"]
 
 
-SAVES = [  # (file, text, replacement) SYNTHETIC: a figure corrected, a total broken, a file added, one removed
+SAVES = [  # (file, text, replacement) SYNTHETIC: a figure corrected, a total broken, a file added, one removed,
+    # the indicators edited (through a link, once there is one), and replaced by a link to the other agency's
     ("reports/111-h1.yml", "value: 12\n", "value: 13\n"),
     ("plans/111.yml", "total: 1234", "total: 1235"),
     ("reports/notes.txt", None, "筆記"),
     ("reports/111-h2.yml", "", None),
+    ("indicators.yml", "辦理說明會的場次。", "辦理說明會的場次（含線上）。"),
+    ("indicators.yml", None, None),
 ]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["demo", "other"]), st.integers(0, len(SAVES) - 1), st.booleans()),
                 min_size=1, max_size=4))
 def test_a_load_taking_unchanged_agencies_from_the_last_equals_a_load_reading_everything(
@@ -275,14 +306,17 @@ def test_a_load_taking_unchanged_agencies_from_the_last_equals_a_load_reading_ev
     for agency, which, settled in steps:
         name, old, new = SAVES[which]
         path = data / agency / name
-        if new is None:
+        if old is None and new is None:
+            path.unlink(missing_ok=True)
+            path.symlink_to(Path("..") / ("other" if agency == "demo" else "demo") / name)
+        elif new is None:
             path.unlink(missing_ok=True)
         elif old is None:
             path.write_text(new, encoding="utf-8")
         elif path.is_file() and old in path.read_text(encoding="utf-8"):
             _edit(path, old, new)
-        if settled:
-            _age(data)
+        if settled:  # this agency's files, as saved a while ago; the other's stay as they were
+            _age(data / agency)
         portal, problems = load_what_passes(data, ROOT, cache_dir=cache, loads=loads)
         fresh, expected = load_what_passes(data, ROOT, cache_dir=cache)
         assert portal.agencies == fresh.agencies

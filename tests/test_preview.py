@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from conftest import EPOCH, FIXTURES, copy_data, write_config
 from generator import mkdocs_plugin
 from generator.build import build as build_site
 from generator.cache import Stored
+from generator.errors import DataError, Problem
 
 
 @pytest.fixture
@@ -198,6 +200,23 @@ def test_the_first_build_readies_the_server_for_the_first_save(
     report.write_text(text, encoding="utf-8")
     assert preview.last is not None and preview.last.refresh()
     assert preview.memo.env is env  # not compiled again
+
+
+def test_a_first_build_whose_readying_meets_a_problem_leaves_it_to_the_next_save(
+    preview: mkdocs_plugin.Preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = mkdocs_plugin.PortalPlugin._draft
+
+    def failing(plugin: mkdocs_plugin.PortalPlugin, root: Path, cache: Path, config: Any, apart: bool = False) -> Any:
+        if not apart:  # the data folder gone meanwhile, say
+            raise DataError([Problem("data", 1, 1, "", "找不到資料資料夾 (data directory not found)")])
+        return real(plugin, root, cache, config, apart)
+
+    monkeypatch.setattr(mkdocs_plugin.PortalPlugin, "_draft", failing)
+    config = write_config(tmp_path, copy_data(FIXTURES / "periods", tmp_path / "data"))
+    _build(config, tmp_path / "incremental")
+    assert preview.last is not None and preview.memo.env is None  # built, served, and not readied
+    assert (tmp_path / "incremental" / "demo" / "reports" / "111-h1" / "index.html").is_file()
 
 
 def test_a_save_in_portal_serve_refreshes_the_last_build_or_builds_again(
