@@ -396,6 +396,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         try:
             with suppress(PortalError):
                 self._draft(root, root / self.config.cache_dir, config)
+                if PREVIEW is not None:
+                    PREVIEW.memo.compile()  # those of the pages it kept too
         finally:
             log.setLevel(level)
 

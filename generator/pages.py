@@ -322,6 +322,12 @@ class Memo:
     # not use, and keeps no page's search sections for a next rebuild (that would be every page's text).
     whole: bool = False
 
+    def compile(self) -> None:
+        """Compile every page template now, so that the first pages rendered later do not wait for it."""
+        if self.env is not None:
+            for name in self.env.list_templates(extensions=["j2"]):
+                self.env.get_template(name)
+
 
 def _templates() -> str:
     """Digest the page templates, which may be edited while `portal serve` runs."""

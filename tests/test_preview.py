@@ -191,6 +191,8 @@ def test_the_first_build_readies_the_server_for_the_first_save(
     # Its records loaded and its templates compiled here, although the build made its pages in a child process;
     # and only the build's own line is shown.
     assert preview.memo.env is not None and sorted(preview.loads.agencies) == ["demo"]
+    compiled = {key[1] for key in preview.memo.env.cache or {}}
+    assert compiled == set(preview.memo.env.list_templates(extensions=["j2"]))  # the kept pages' templates too
     assert [r.getMessage().split("（")[0] for r in caplog.records if r.name == "generator"] == ["預覽已更新"]
     env = preview.memo.env
     report = data / "demo" / "reports" / "111-h1.yml"
