@@ -180,7 +180,7 @@ def _load_portal(
         problems.extend(agency.serves)
         passed.update(agency.passed)
     agencies = [agency.bundle for agency in loaded if agency.has_agency]
-    for bundle in agencies:
+    for bundle in (agency.bundle for agency in fresh):  # one taken from the last load is in order already
         bundle.plans.sort(key=lambda s: s.record.year if s.order is None else s.order)
         bundle.reports.sort(key=lambda s: s.record.span if s.order is None else s.order)
     if not loaded and not problems:
@@ -231,6 +231,7 @@ def _read_agency(entry: Path, data_dir: Path, shown: Callable[[Path], str], keep
         bundle.indicators = check_record(catalogue_doc, catalogue_file, Indicators, head, Context(bundle.agency))
         catalogue = {i.id: i for i in bundle.indicators.record.indicators} if bundle.indicators else None
     context = Context(bundle.agency, catalogue)
+    depends = digest(units, catalogue_key)  # report figures and plan goals refer to the indicators
     jobs: list[Job] = []
     for path in sorted(_files(entry)):
         rel = path.relative_to(entry)
@@ -241,7 +242,6 @@ def _read_agency(entry: Path, data_dir: Path, shown: Callable[[Path], str], keep
             head.append(Problem(shown(path), 1, 1, "", _misplaced_message()))
             continue
         keep = keep_reports or kind == "plans"
-        depends = digest(units, catalogue_key)  # report figures and plan goals refer to the indicators
         jobs.append(Job(path, shown(path), kind, context, keep, depends, data_dir))
     return _Agency(bundle, catalogue_doc, agency is not None, jobs, head)
 
